@@ -1,0 +1,78 @@
+// The bus between the ingress and the sink workers. One interface, several implementations
+// (embedded SQLite today; Kafka later). Outcomes are values; exceptions are bugs.
+
+export interface BusRecordMeta {
+  /** Name of the Zoom app (URL path segment) the event came in on. */
+  app: string;
+  /** Zoom event type, e.g. `meeting.participant_qos`. */
+  event: string;
+  accountId?: string | undefined;
+  /** Meeting/webinar uuid, session id, call id or account id: keeps one instance in order. */
+  instanceKey?: string | undefined;
+  /** When the ingress accepted the event, epoch milliseconds. */
+  receivedAt: number;
+  /** Zoom's `x-zm-request-id` header, when present. */
+  requestId?: string | undefined;
+  /** Zoom's `x-zm-trackingid` header, when present. */
+  trackingId?: string | undefined;
+}
+
+export interface PublishRequest {
+  /** Zoom's body, byte-for-byte as received. */
+  body: Buffer;
+  meta: BusRecordMeta;
+}
+
+export type PublishFailure = 'full' | 'closed' | 'storage_error';
+
+export type PublishOutcome =
+  | { ok: true; id: string }
+  | { ok: false; reason: PublishFailure };
+
+export interface BusRecord {
+  /** Position of the record on the bus, unique per bus (embedded: sequence number). */
+  id: string;
+  body: Buffer;
+  meta: BusRecordMeta;
+}
+
+/**
+ * Delivers a batch. Resolves with how many records from the front of the batch are done
+ * (delivered or dead-lettered); the bus commits exactly those, and hands the rest back later.
+ * The signal aborts when the consumer is stopping: finish or give up quickly, then resolve.
+ */
+export type BatchHandler = (batch: readonly BusRecord[], signal: AbortSignal) => Promise<number>;
+
+export interface ConsumeOptions {
+  maxBatchEvents: number;
+}
+
+export interface ConsumerHandle {
+  /**
+   * Stops fetching at once, gives the in-flight batch `graceMs` to finish, then aborts its signal;
+   * commits what was done. Resolves when the consumer has ended.
+   */
+  stop(graceMs: number): Promise<void>;
+  /** Resolves when the consume loop has ended (after stop, or on a fatal storage error). */
+  readonly done: Promise<void>;
+}
+
+export interface DeadLetterInfo {
+  consumer: string;
+  reason: string;
+  attempts: number;
+}
+
+export interface BusHealth {
+  /** True when the bus can accept new events. */
+  ready: boolean;
+  detail: string;
+}
+
+export interface Bus {
+  publish(request: PublishRequest): Promise<PublishOutcome>;
+  consume(consumer: string, handler: BatchHandler, options: ConsumeOptions): ConsumerHandle;
+  deadLetter(record: BusRecord, info: DeadLetterInfo): Promise<void>;
+  health(): BusHealth;
+  close(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+// The `qss-forwarder` command line: the only module that reads argv and process.env and exits.
+import { Command, InvalidArgumentError } from 'commander';
+import { parseForwarderConfig } from '../config/load-config.ts';
+import { readFileSync } from 'node:fs';
+import { runServe } from './run-serve.ts';
+import { runValidate } from './run-validate.ts';
+import { runSimulateCommand } from '../simulate/run-simulate-command.ts';
+
+const DEFAULT_CONFIG = 'config/forwarder.yaml';
+const DEFAULT_SINKS = 'config/sinks.yaml';
+const io = { stdout: process.stdout, stderr: process.stderr };
+const env = process.env;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+function exit(code: number): void {
+  process.exitCode = code;
+  // Let stdout/stderr drain, then leave even if a handle (timer, socket) is still open.
+  setTimeout(() => process.exit(code), 50).unref();
+}
+
+/** Where `simulate` sends by default: this machine's webhook port and data_dir, from the config. */
+function localTarget(configPath: string): { url: string; dataDir: string } {
+  let port = 8080;
+  let dataDir = './data';
+  try {
+    const parsed = parseForwarderConfig(configPath, readFileSync(configPath, 'utf8'), env);
+    if (parsed.ok) {
+      port = parsed.value.server.port;
+      dataDir = parsed.value.data_dir;
+      const scheme = parsed.value.server.tls ? 'https' : 'http';
+      return { url: `${scheme}://127.0.0.1:${port}/webhooks/zoom`, dataDir };
+    }
+  } catch {
+    // no readable config: fall back to the defaults
+  }
+  return { url: `http://127.0.0.1:${port}/webhooks/zoom`, dataDir };
+}
+
+const program = new Command('qss-forwarder')
+  .description('Receives Zoom QSS webhooks, stores them durably and forwards them to your observability stack.')
+  .showHelpAfterError();
+
+const withConfig = (cmd: Command): Command =>
+  cmd
+    .option('-c, --config <file>', 'forwarder config (server, Zoom apps, bus, worker)', DEFAULT_CONFIG)
+    .option('-s, --sinks <file>', 'sinks config (where events go)', DEFAULT_SINKS);
+
+withConfig(program.command('serve'))
+  .description('Run the webhook ingress and the sink workers in one process (embedded durable bus).')
+  .action(async (opts: { config: string; sinks: string }) => exit(await runServe(opts, io, env)));
+
+withConfig(program.command('validate'))
+  .description('Check both config files; print every problem with file:line:column. Exit 1 if any.')
+  .action(async (opts: { config: string; sinks: string }) => exit(await runValidate(opts, io, env)));
+
+program
+  .command('simulate')
+  .description('Send realistic signed QSS webhooks (CRC first, participant data, per-minute QoS, summaries) to a forwarder.')
+  .option('-c, --config <file>', 'forwarder config to take the local URL and secret from', DEFAULT_CONFIG)
+  .option('--url <url>', 'webhook URL (default: this machine\'s forwarder from --config)')
+  .option('--secret <token>', 'Zoom Secret Token to sign with (default: ZOOM_WEBHOOK_SECRET_TOKEN, else the local generated token)')
+  .option('--meetings <n>', 'concurrent meetings', positiveInt, 2)
+  .option('--participants <n>', 'participants per meeting', positiveInt, 5)
+  .option('--duration <time>', 'how long to send, e.g. 30s, 5m', '60s')
+  .option('--rate <events/s>', 'send QoS events at this total rate instead of Zoom\'s one per participant per minute', positiveNumber)
+  .option('--concurrency <n>', 'requests in flight at most', positiveInt, 32)
+  .option('--seed <n>', 'random seed (same seed, same traffic)', positiveInt, 1)
+  .action(async (opts: { config: string; url?: string; secret?: string; meetings: number; participants: number; duration: string; rate?: number; concurrency: number; seed: number }) => {
+    const target = localTarget(opts.config);
+    const code = await runSimulateCommand(
+      { ...opts, dataDir: target.dataDir, defaultUrl: target.url },
+      { stdout: process.stdout, stderr: process.stderr, env },
+    );
+    exit(code);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,50 @@
+// The root schema of forwarder.yaml: each section's schema lives beside the code that owns it.
+import { embeddedBusConfigSchema, type EmbeddedBusConfig } from '../bus/embedded-bus-config.ts';
+import { serverConfigSchema, zoomConfigSchema, type ServerConfig, type ZoomConfig } from '../ingress/ingress-config.ts';
+import { adminConfigSchema, observabilityConfigSchema, type AdminConfig, type ObservabilityConfig } from '../observability/observability-config.ts';
+import { workerConfigSchema, type WorkerConfig } from '../pipeline/worker-config.ts';
+
+export interface BusConfig {
+  type: 'embedded';
+  embedded: EmbeddedBusConfig;
+}
+
+export interface ForwarderConfig {
+  data_dir: string;
+  server: ServerConfig;
+  zoom: ZoomConfig;
+  admin: AdminConfig;
+  bus: BusConfig;
+  worker: WorkerConfig;
+  observability: ObservabilityConfig;
+}
+
+export const forwarderConfigSchema = {
+  $id: 'https://qss-forwarder.dev/schemas/forwarder.json',
+  title: 'qss-forwarder forwarder.yaml',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    data_dir: {
+      type: 'string',
+      minLength: 1,
+      default: './data',
+      description: 'Folder for local state (the generated local secret token). Relative to the working directory.',
+    },
+    server: serverConfigSchema,
+    zoom: zoomConfigSchema,
+    admin: adminConfigSchema,
+    bus: {
+      type: 'object',
+      description: 'Where accepted events are made durable before Zoom gets its 200.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        type: { enum: ['embedded'], default: 'embedded', description: 'embedded: a SQLite file on this machine.' },
+        embedded: embeddedBusConfigSchema,
+      },
+    },
+    worker: workerConfigSchema,
+    observability: observabilityConfigSchema,
+  },
+} as const;

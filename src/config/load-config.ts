@@ -1,0 +1,66 @@
+// Loads forwarder.yaml and sinks.yaml: the only place config files are read from disk.
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_APP } from '../ingress/ingress-config.ts';
+import { sinksConfigSchema, type SinksConfig } from '../sinks/sinks-config.ts';
+import { forwarderConfigSchema, type ForwarderConfig } from './forwarder-config.ts';
+import { loadYamlConfig, type ConfigIssue, type ConfigResult, type EnvOverride, type SemanticIssue } from './load-yaml-config.ts';
+
+export interface LoadedConfig {
+  forwarder: ForwarderConfig;
+  sinks: SinksConfig;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Environment variables that override forwarder.yaml whatever it says (DESIGN.md public interface). */
+export const FORWARDER_ENV_OVERRIDES: readonly EnvOverride[] = [
+  { env: 'PORT', path: ['server', 'port'], type: 'integer' },
+  { env: 'ADMIN_PORT', path: ['admin', 'port'], type: 'integer' },
+  { env: 'ZOOM_WEBHOOK_SECRET_TOKEN', path: ['zoom', 'apps', DEFAULT_APP, 'secret_token'], type: 'string' },
+  { env: 'LOG_LEVEL', path: ['observability', 'log_level'], type: 'string' },
+  { env: 'LOG_FORMAT', path: ['observability', 'log_format'], type: 'string' },
+];
+
+export function checkForwarderConfig(config: ForwarderConfig): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  for (const [name, app] of Object.entries(config.zoom.apps)) {
+    if (name !== DEFAULT_APP && app.secret_token === '') {
+      issues.push({ path: ['zoom', 'apps', name, 'secret_token'], message: `missing: every app but "${DEFAULT_APP}" needs its Zoom Secret Token` });
+    }
+    if (app.previous_secret_tokens.includes(app.secret_token) && app.secret_token !== '') {
+      issues.push({ path: ['zoom', 'apps', name, 'previous_secret_tokens'], message: 'lists the current secret_token; keep only older tokens here' });
+    }
+  }
+  return issues;
+}
+
+async function readText(file: string): Promise<{ ok: true; text: string } | { ok: false; issue: ConfigIssue }> {
+  try {
+    return { ok: true, text: await readFile(file, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { ok: false, issue: { where: file, path: '(file)', message: `cannot read the file (${code})` } };
+  }
+}
+
+export function parseForwarderConfig(file: string, text: string, env: Env): ConfigResult<ForwarderConfig> {
+  return loadYamlConfig<ForwarderConfig>({ file, text, env, schema: forwarderConfigSchema, overrides: FORWARDER_ENV_OVERRIDES, check: checkForwarderConfig });
+}
+
+export function parseSinksConfig(file: string, text: string, env: Env): ConfigResult<SinksConfig> {
+  return loadYamlConfig<SinksConfig>({ file, text, env, schema: sinksConfigSchema });
+}
+
+/** Both files; every problem of both is reported at once. */
+export async function loadConfig(paths: { config: string; sinks: string }, env: Env): Promise<ConfigResult<LoadedConfig>> {
+  const [fwdText, sinksText] = await Promise.all([readText(paths.config), readText(paths.sinks)]);
+  const issues: ConfigIssue[] = [];
+  const fwd = fwdText.ok ? parseForwarderConfig(paths.config, fwdText.text, env) : undefined;
+  const sinks = sinksText.ok ? parseSinksConfig(paths.sinks, sinksText.text, env) : undefined;
+  if (!fwdText.ok) issues.push(fwdText.issue);
+  if (!sinksText.ok) issues.push(sinksText.issue);
+  if (fwd && !fwd.ok) issues.push(...fwd.issues);
+  if (sinks && !sinks.ok) issues.push(...sinks.issues);
+  if (issues.length > 0 || !fwd?.ok || !sinks?.ok) return { ok: false, issues };
+  return { ok: true, value: { forwarder: fwd.value, sinks: sinks.value } };
+}

@@ -1,0 +1,94 @@
+// One signed Zoom webhook, from raw bytes to an answer. Verifies first (over the raw bytes, in
+// constant time), then parses; answers a CRC itself; publishes anything else to the bus and
+// answers 200 only once the bus has made it durable. No HTTP framework here: the Express route
+// reads the body and sends what this returns.
+import { isUtf8 } from 'node:buffer';
+import type { Bus, PublishFailure } from '../bus/bus.ts';
+import type { RejectionCode } from '../errors.ts';
+import { verifyZoomSignature, zoomCrcToken, type SignatureFailure } from '../zoom/zoom-signature.ts';
+import { parseZoomBody } from '../zoom/zoom-event-metadata.ts';
+
+export const CRC_EVENT = 'endpoint.url_validation';
+const PLAIN_TOKEN = /^[A-Za-z0-9_\-]{1,256}$/;
+
+export type WebhookAnswer =
+  | { kind: 'accepted'; id: string }
+  | { kind: 'crc'; plainToken: string; encryptedToken: string }
+  | { kind: 'rejected'; code: RejectionCode };
+
+export interface WebhookRequest {
+  app: string;
+  /** The current secret first, then previous ones still accepted. */
+  secrets: readonly string[];
+  rawBody: Buffer;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  requestId: string | undefined;
+  trackingId: string | undefined;
+}
+
+export interface WebhookHandlerDeps {
+  bus: Bus;
+  maxClockSkewSeconds: number;
+  now: () => number;
+}
+
+const SIGNATURE_CODES: Record<SignatureFailure, RejectionCode> = {
+  missing_signature: 'ZQ_ERR_INGRESS_MISSING_SIGNATURE',
+  malformed_signature: 'ZQ_ERR_INGRESS_MALFORMED_SIGNATURE',
+  missing_timestamp: 'ZQ_ERR_INGRESS_MISSING_TIMESTAMP',
+  malformed_timestamp: 'ZQ_ERR_INGRESS_MALFORMED_TIMESTAMP',
+  stale_timestamp: 'ZQ_ERR_INGRESS_STALE_TIMESTAMP',
+  future_timestamp: 'ZQ_ERR_INGRESS_FUTURE_TIMESTAMP',
+  bad_signature: 'ZQ_ERR_INGRESS_BAD_SIGNATURE',
+};
+
+const PARSE_CODES = {
+  invalid_json: 'ZQ_ERR_INGRESS_INVALID_JSON',
+  not_an_object: 'ZQ_ERR_INGRESS_NOT_AN_OBJECT',
+  missing_event: 'ZQ_ERR_INGRESS_MISSING_EVENT',
+} as const satisfies Record<string, RejectionCode>;
+
+const PUBLISH_CODES: Record<PublishFailure, RejectionCode> = {
+  full: 'ZQ_ERR_BUS_FULL',
+  closed: 'ZQ_ERR_BUS_UNAVAILABLE',
+  storage_error: 'ZQ_ERR_BUS_WRITE_FAILED',
+};
+
+function crcAnswer(body: Record<string, unknown>, secret: string): WebhookAnswer {
+  const payload = body.payload;
+  const plainToken = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).plainToken : undefined;
+  if (typeof plainToken !== 'string' || !PLAIN_TOKEN.test(plainToken)) return { kind: 'rejected', code: 'ZQ_ERR_INGRESS_BAD_PLAIN_TOKEN' };
+  return { kind: 'crc', plainToken, encryptedToken: zoomCrcToken(secret, plainToken) };
+}
+
+export function createWebhookHandler(deps: WebhookHandlerDeps): (request: WebhookRequest) => Promise<WebhookAnswer> {
+  return async (request) => {
+    const check = verifyZoomSignature({
+      rawBody: request.rawBody,
+      signatureHeader: request.signature,
+      timestampHeader: request.timestamp,
+      secrets: request.secrets,
+      nowMs: deps.now(),
+      maxClockSkewSeconds: deps.maxClockSkewSeconds,
+    });
+    if (!check.ok) return { kind: 'rejected', code: SIGNATURE_CODES[check.reason] };
+    if (!isUtf8(request.rawBody)) return { kind: 'rejected', code: 'ZQ_ERR_INGRESS_INVALID_UTF8' };
+    const parsed = parseZoomBody(request.rawBody.toString('utf8'));
+    if (!parsed.ok) return { kind: 'rejected', code: PARSE_CODES[parsed.reason] };
+    if (parsed.meta.event === CRC_EVENT) return crcAnswer(parsed.body, request.secrets[check.secretIndex]!);
+    const outcome = await deps.bus.publish({
+      body: request.rawBody,
+      meta: {
+        app: request.app,
+        event: parsed.meta.event,
+        accountId: parsed.meta.accountId,
+        instanceKey: parsed.meta.instanceKey,
+        receivedAt: deps.now(),
+        requestId: request.requestId,
+        trackingId: request.trackingId,
+      },
+    });
+    return outcome.ok ? { kind: 'accepted', id: outcome.id } : { kind: 'rejected', code: PUBLISH_CODES[outcome.reason] };
+  };
+}

@@ -1,0 +1,108 @@
+// The forwarder's own metrics, served in Prometheus text on the admin listener's /metrics.
+// One registry per process, created by the CLI and passed down: no global state, no import-time work.
+// Label values come from closed sets (app names and sink names from config, fixed reason codes).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface SelfMetrics {
+  registry: Registry;
+  ingressRequests: Counter<'app' | 'outcome' | 'reason'>;
+  crcAnswers: Counter<'app' | 'outcome'>;
+  ackSeconds: Histogram<'app'>;
+  busWrites: Counter<never>;
+  busWriteFailures: Counter<'reason'>;
+  busCommitBatchSize: Histogram<never>;
+  busDropped: Counter<'reason'>;
+  busPending: Gauge<'consumer'>;
+  busStoreBytes: Gauge<never>;
+  sinkDelivered: Counter<'sink'>;
+  sinkFailures: Counter<'sink' | 'reason'>;
+  sinkDeadLettered: Counter<'sink' | 'reason'>;
+  sinkBatchSeconds: Histogram<'sink'>;
+}
+
+export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'qss_forwarder_' });
+  const registers = [registry];
+  return {
+    registry,
+    ingressRequests: new Counter({
+      name: 'qss_forwarder_ingress_requests_total',
+      help: 'Webhook requests answered, by Zoom app, outcome (accepted, crc, rejected, unavailable) and reason.',
+      labelNames: ['app', 'outcome', 'reason'],
+      registers,
+    }),
+    crcAnswers: new Counter({
+      name: 'qss_forwarder_ingress_crc_total',
+      help: 'endpoint.url_validation challenges, by app and outcome (answered, rejected).',
+      labelNames: ['app', 'outcome'],
+      registers,
+    }),
+    ackSeconds: new Histogram({
+      name: 'qss_forwarder_ingress_ack_seconds',
+      help: 'Time from the end of the request body to the 200 answer of an accepted event (includes the durable bus write).',
+      labelNames: ['app'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    busWrites: new Counter({
+      name: 'qss_forwarder_bus_writes_total',
+      help: 'Events durably written to the bus.',
+      registers,
+    }),
+    busWriteFailures: new Counter({
+      name: 'qss_forwarder_bus_write_failures_total',
+      help: 'Events the bus could not make durable, by reason (full, closed, storage_error).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    busCommitBatchSize: new Histogram({
+      name: 'qss_forwarder_bus_commit_batch_events',
+      help: 'Events per durable bus transaction (group commit).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers,
+    }),
+    busDropped: new Counter({
+      name: 'qss_forwarder_bus_dropped_total',
+      help: 'Undelivered events deleted by a retention limit, by reason (max_age, max_size). Also logged.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    busPending: new Gauge({
+      name: 'qss_forwarder_bus_pending_events',
+      help: 'Events on the bus not yet committed by a consumer (one consumer per sink).',
+      labelNames: ['consumer'],
+      registers,
+    }),
+    busStoreBytes: new Gauge({
+      name: 'qss_forwarder_bus_store_bytes',
+      help: 'Bytes used by the embedded bus store (live pages).',
+      registers,
+    }),
+    sinkDelivered: new Counter({
+      name: 'qss_forwarder_sink_events_delivered_total',
+      help: 'Events delivered, by sink.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkFailures: new Counter({
+      name: 'qss_forwarder_sink_failures_total',
+      help: 'Failed delivery attempts, by sink and reason (retryable, permanent).',
+      labelNames: ['sink', 'reason'],
+      registers,
+    }),
+    sinkDeadLettered: new Counter({
+      name: 'qss_forwarder_sink_dead_lettered_total',
+      help: 'Events set aside in the dead-letter store, by sink and reason.',
+      labelNames: ['sink', 'reason'],
+      registers,
+    }),
+    sinkBatchSeconds: new Histogram({
+      name: 'qss_forwarder_sink_batch_seconds',
+      help: 'Time to deliver one batch to a sink, including retries.',
+      labelNames: ['sink'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,59 @@
+// One sink's consumer: reads the bus with its own position, hands batches to the sink, retries
+// retryable failures with backoff (the position does not move meanwhile: backpressure), dead-letters
+// permanent failures, and lets the bus commit only what is done.
+import type { Logger } from 'pino';
+import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
+import { backoffMs, sleep } from '../delivery/backoff.ts';
+import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { Sink } from '../sinks/sink.ts';
+import type { WorkerConfig } from './worker-config.ts';
+
+export interface SinkConsumerDeps {
+  bus: Bus;
+  sink: Sink;
+  config: WorkerConfig;
+  logger: Logger;
+  metrics: SelfMetrics;
+  random?: () => number;
+}
+
+export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
+  const { bus, sink, config, metrics } = deps;
+  const random = deps.random ?? Math.random;
+  const log = deps.logger.child({ component: 'worker', sink: sink.name });
+
+  const deadLetter = async (batch: readonly BusRecord[], reason: string, attempts: number): Promise<void> => {
+    for (const record of batch) await bus.deadLetter(record, { consumer: sink.name, reason, attempts });
+    metrics.sinkDeadLettered.inc({ sink: sink.name, reason }, batch.length);
+    log.error({ events: batch.length, reason, attempts }, 'events dead-lettered');
+  };
+
+  const handler: BatchHandler = async (batch, signal) => {
+    const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
+    let failing = false;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      const result = await sink.write(batch, signal);
+      if (result.status === 'success') {
+        metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
+        if (failing) log.info({ attempts: attempt }, 'sink recovered');
+        timer();
+        return batch.length;
+      }
+      metrics.sinkFailures.inc({ sink: sink.name, reason: result.status });
+      if (result.status === 'permanent') {
+        await deadLetter(batch, result.reason, attempt);
+        return batch.length;
+      }
+      if (config.retry.max_attempts > 0 && attempt >= config.retry.max_attempts) {
+        await deadLetter(batch, `retries_exhausted:${result.reason}`, attempt);
+        return batch.length;
+      }
+      if (!failing) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
+      failing = true;
+      await sleep(backoffMs(attempt, config.retry, random(), result.retryAfterMs), signal);
+    }
+    return 0;
+  };
+
+  return bus.consume(sink.name, handler, { maxBatchEvents: config.max_batch_events });
+}

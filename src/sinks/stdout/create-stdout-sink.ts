@@ -1,0 +1,19 @@
+// `stdout` sink: JSON Lines on standard output, honouring the stream's backpressure.
+import type { Writable } from 'node:stream';
+import { retryable, SUCCESS, type DeliveryResult } from '../../delivery/delivery-result.ts';
+import { busRecordToJsonLine } from '../bus-record-to-json-line.ts';
+import type { Sink } from '../sink.ts';
+import type { StdoutSinkConfig } from './stdout-sink-config.ts';
+
+export function createStdoutSink(name: string, _config: StdoutSinkConfig, out: Writable): Sink {
+  return {
+    name,
+    type: 'stdout',
+    write(batch): Promise<DeliveryResult> {
+      return new Promise((resolve) => {
+        out.write(batch.map(busRecordToJsonLine).join(''), (err) => resolve(err ? retryable('stdout_write_error') : SUCCESS));
+      });
+    },
+    async close() {},
+  };
+}
