@@ -1,0 +1,106 @@
+// Starts a real `qss-forwarder serve` child process on free ports, with its own temp folder,
+// and reads the bound ports from its JSON log lines.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/qss-forwarder.js');
+
+export interface Forwarder {
+  child: ChildProcess;
+  dir: string;
+  port: number;
+  adminPort: number;
+  url: string;
+  adminUrl: string;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ForwarderFiles {
+  dir: string;
+  config: string;
+  sinks: string;
+  eventsFile: string;
+}
+
+/** Writes a forwarder.yaml and sinks.yaml into a fresh temp dir (or the given one). */
+export function writeConfig(options: { dir?: string; forwarderYaml?: string; sinksYaml?: string } = {}): ForwarderFiles {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qssf-'));
+  const eventsFile = join(dir, 'events.jsonl');
+  const config = join(dir, 'forwarder.yaml');
+  const sinks = join(dir, 'sinks.yaml');
+  writeFileSync(
+    config,
+    options.forwarderYaml ??
+      `data_dir: ${dir}/data\nserver:\n  host: 127.0.0.1\n  port: 0\nadmin:\n  host: 127.0.0.1\n  port: 0\nbus:\n  embedded:\n    path: ${dir}/data/bus.sqlite\n    poll_interval_ms: 50\n    retention:\n      interval_ms: 200\nworker:\n  shutdown_grace_ms: 2000\n`,
+  );
+  writeFileSync(sinks, options.sinksYaml ?? `sinks:\n  events_file:\n    type: file\n    path: ${eventsFile}\n`);
+  return { dir, config, sinks, eventsFile };
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+export function startForwarder(files: ForwarderFiles, env: Record<string, string> = {}, timeoutMs = 15000): Promise<Forwarder> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', files.config, '--sinks', files.sinks], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '', ADMIN_PORT: '', ZOOM_WEBHOOK_SECRET_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let buffered = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
+  return new Promise((resolvePromise, reject) => {
+    let port = 0;
+    let adminPort = 0;
+    const timer = setTimeout(() => reject(new Error(`forwarder did not start:\n${logs.join('\n')}`)), timeoutMs);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`forwarder exited before starting:\n${logs.join('\n')}${buffered}`));
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === 'webhook listener started') port = rec.port ?? 0;
+          if (rec.msg === 'admin listener started') adminPort = rec.port ?? 0;
+        } catch {
+          // not JSON: keep it in logs
+        }
+        if (port > 0 && adminPort > 0) {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          resolvePromise({
+            child,
+            dir: files.dir,
+            port,
+            adminPort,
+            url: `http://127.0.0.1:${port}`,
+            adminUrl: `http://127.0.0.1:${adminPort}`,
+            logs,
+            stop: (signal = 'SIGTERM') => {
+              child.kill(signal);
+              return exited;
+            },
+          });
+          port = -1;
+        }
+      }
+    });
+  });
+}

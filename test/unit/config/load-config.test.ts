@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, parseForwarderConfig, parseSinksConfig } from '../../../src/config/load-config.ts';
+import { formatConfigIssue } from '../../../src/config/load-yaml-config.ts';
+
+const DIR = join(import.meta.dirname, '../../fixtures/config');
+const ROOT = join(import.meta.dirname, '../../..');
+
+function parse(name: string, text: string, env: Record<string, string> = {}) {
+  return name.startsWith('sinks') ? parseSinksConfig(name, text, env) : parseForwarderConfig(name, text, env);
+}
+
+describe('config loading', () => {
+  describe('invalid files produce exactly their expected messages', () => {
+    for (const file of readdirSync(join(DIR, 'invalid')).filter((f) => f.endsWith('.yaml'))) {
+      it(file, () => {
+        const result = parse(file, readFileSync(join(DIR, 'invalid', file), 'utf8'));
+        const expected = readFileSync(join(DIR, 'invalid', file.replace(/\.yaml$/, '.errors.txt')), 'utf8').trim().split('\n');
+        expect(result.ok).to.equal(false);
+        if (!result.ok) expect(result.issues.map(formatConfigIssue)).to.deep.equal(expected);
+      });
+    }
+  });
+
+  describe('valid files', () => {
+    it('fills defaults and interpolates typed values', () => {
+      const r = parseForwarderConfig('f.yaml', readFileSync(join(DIR, 'valid/forwarder-full.yaml'), 'utf8'), { QSSF_TEST_PORT: '9191' });
+      expect(r.ok).to.equal(true);
+      if (!r.ok) return;
+      expect(r.value.server.port).to.equal(9191);
+      expect(r.value.server.host).to.equal('127.0.0.1');
+      expect(r.value.server.max_clock_skew_seconds).to.equal(300);
+      expect(r.value.server.tls?.min_version).to.equal('TLSv1.2');
+      expect(r.value.zoom.apps.default).to.deep.equal({ secret_token: 's3cret', previous_secret_tokens: ['older'] });
+      expect(r.value.bus.embedded.retention).to.include({ on_full: 'drop_oldest', max_age_hours: 168 });
+      expect(Object.isFrozen(r.value.server)).to.equal(true);
+    });
+    it('accepts a sinks file with both sink types', () => {
+      const r = parseSinksConfig('s.yaml', readFileSync(join(DIR, 'valid/sinks-both.yaml'), 'utf8'), {});
+      expect(r.ok && Object.keys(r.value.sinks)).to.deep.equal(['archive', 'console']);
+    });
+    it('an empty forwarder.yaml is all defaults', () => {
+      const r = parseForwarderConfig('f.yaml', '', {});
+      expect(r.ok && r.value.server.port).to.equal(8080);
+      expect(r.ok && r.value.admin.port).to.equal(9464);
+    });
+    it('the shipped config/ files are valid', async () => {
+      const r = await loadConfig({ config: join(ROOT, 'config/forwarder.yaml'), sinks: join(ROOT, 'config/sinks.yaml') }, {});
+      expect(r.ok, JSON.stringify(!r.ok && r.issues)).to.equal(true);
+    });
+  });
+
+  describe('environment overrides', () => {
+    it('PORT, ADMIN_PORT and ZOOM_WEBHOOK_SECRET_TOKEN override the file', () => {
+      const r = parseForwarderConfig('f.yaml', 'server:\n  port: 1\nadmin:\n  port: 2\n', { PORT: '8181', ADMIN_PORT: '9191', ZOOM_WEBHOOK_SECRET_TOKEN: 'tok' });
+      expect(r.ok && [r.value.server.port, r.value.admin.port, r.value.zoom.apps.default?.secret_token]).to.deep.equal([8181, 9191, 'tok']);
+    });
+    it('a bad override is reported against the variable, not the file', () => {
+      const r = parseForwarderConfig('f.yaml', 'server:\n  port: 1\n', { PORT: '80a' });
+      expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal(['environment PORT: server.port: expected an integer, found "80a"']);
+    });
+    it('never echoes a secret value in a message', () => {
+      const r = parseForwarderConfig('f.yaml', 'zoom:\n  apps:\n    default:\n      secret_token: [hunter2]\n', {});
+      expect(!r.ok && r.issues.map(formatConfigIssue).join('\n')).to.not.include('hunter2');
+    });
+  });
+
+  it('reports both files at once, including an unreadable one', async () => {
+    const r = await loadConfig({ config: join(DIR, 'invalid/forwarder-types.yaml'), sinks: join(DIR, 'does-not-exist.yaml') }, {});
+    expect(r.ok).to.equal(false);
+    if (r.ok) return;
+    expect(r.issues[0]).to.deep.equal({ where: join(DIR, 'does-not-exist.yaml'), path: '(file)', message: 'cannot read the file (ENOENT)' });
+    expect(r.issues).to.have.length(8);
+  });
+});
