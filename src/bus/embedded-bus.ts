@@ -20,6 +20,7 @@ import type {
   PublishRequest,
 } from './bus.ts';
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
+import { sleep } from '../delivery/backoff.ts';
 
 export interface EmbeddedBusDeps {
   config: EmbeddedBusConfig;
@@ -231,7 +232,7 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
           position = rows[doneCount - 1]!.seq;
           commitPosition.run(position, now(), name);
           active.set(name, position);
-        }
+        } else await sleep(config.poll_interval_ms, stopping.signal); // no progress: do not spin
       }
     };
     const done = loop().catch((err: unknown) => {

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileSink } from '../../../../src/sinks/file/create-file-sink.ts';
+import type { BusRecord } from '../../../../src/bus/bus.ts';
+
+const record = (id: number, body: string): BusRecord => ({
+  id: String(id),
+  body: Buffer.from(body),
+  meta: { app: 'default', event: 'meeting.participant_qos', accountId: 'acc', instanceKey: 'u==', receivedAt: Date.UTC(2026, 10, 27, 12, 0, 0), requestId: 'req-1' },
+});
+
+describe('file sink', () => {
+  const signal = new AbortController().signal;
+
+  it('appends one JSON line per event with metadata and the verbatim body', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'nested/dir/events.jsonl');
+    const sink = createFileSink('archive', { type: 'file', path, fsync: true });
+    const pretty = '{\n  "event": "meeting.participant_qos",\n  "x": "é"\n}';
+    expect(await sink.write([record(1, pretty), record(2, '{"event":"b"}')], signal)).to.deep.equal({ status: 'success' });
+    await sink.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[2]).to.equal('');
+    expect(JSON.parse(lines[0]!)).to.deep.equal({
+      id: '1', received_at: '2026-11-27T12:00:00.000Z', app: 'default', event: 'meeting.participant_qos', account_id: 'acc',
+      instance_key: 'u==', request_id: 'req-1', tracking_id: null, body: pretty,
+    });
+  });
+
+  it('starts on a fresh line after a partial last line left by a crash', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'events.jsonl');
+    writeFileSync(path, '{"id":"1"}\n{"id":"2","trunc');
+    const sink = createFileSink('archive', { type: 'file', path, fsync: false });
+    await sink.write([record(3, '{}')], signal);
+    await sink.close();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines[1]).to.equal('{"id":"2","trunc');
+    expect(JSON.parse(lines[2]!).id).to.equal('3');
+  });
+
+  it('a path that is a directory is retryable (EISDIR)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qssf-file-'));
+    const sink = createFileSink('archive', { type: 'file', path: dir, fsync: true });
+    expect(await sink.write([record(1, '{}')], signal)).to.deep.equal({ status: 'retryable', reason: 'file_EISDIR' });
+  });
+});
