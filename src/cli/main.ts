@@ -78,9 +78,11 @@ program
   .option('--seed <n>', 'random seed (same seed, same traffic)', positiveInt, 1)
   .action(async (opts: { config: string; url?: string; secret?: string; meetings: number; participants: number; duration: string; rate?: number; concurrency: number; seed: number }) => {
     const target = localTarget(opts.config);
+    const interrupted = new AbortController(); // Ctrl-C: stop sending, still print the summary
+    process.once('SIGINT', () => interrupted.abort());
     const code = await runSimulateCommand(
       { ...opts, dataDir: target.dataDir, defaultUrl: target.url },
-      { stdout: process.stdout, stderr: process.stderr, env },
+      { stdout: process.stdout, stderr: process.stderr, env, signal: interrupted.signal },
     );
     exit(code);
   });

@@ -9,7 +9,7 @@ import { verifyZoomSignature, zoomCrcToken, type SignatureFailure } from '../zoo
 import { parseZoomBody } from '../zoom/zoom-event-metadata.ts';
 
 export const CRC_EVENT = 'endpoint.url_validation';
-const PLAIN_TOKEN = /^[A-Za-z0-9_\-]{1,256}$/;
+const PLAIN_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
 export type WebhookAnswer =
   | { kind: 'accepted'; id: string }

@@ -21,9 +21,9 @@ export async function postSigned(url: string, body: Buffer | string, options: Po
   const timestamp = options.timestamp ?? nowSeconds();
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json; charset=utf-8', 'x-zm-request-timestamp': timestamp };
   if (options.secret !== undefined) headers['x-zm-signature'] = zoomSignature(options.secret, timestamp, body);
-  const res = await fetch(url, { method: 'POST', body, headers: { ...headers, ...options.headers } });
+  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...headers, ...options.headers } });
   const text = await res.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {

@@ -65,10 +65,11 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
     let port = 0;
     let adminPort = 0;
     const timer = setTimeout(() => reject(new Error(`forwarder did not start:\n${logs.join('\n')}`)), timeoutMs);
-    child.on('exit', () => {
+    const onEarlyExit = (): void => {
       clearTimeout(timer);
       reject(new Error(`forwarder exited before starting:\n${logs.join('\n')}${buffered}`));
-    });
+    };
+    child.on('exit', onEarlyExit);
     child.stderr.on('data', (d: Buffer) => {
       buffered += d.toString();
       const lines = buffered.split('\n');
@@ -84,7 +85,7 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
         }
         if (port > 0 && adminPort > 0) {
           clearTimeout(timer);
-          child.removeAllListeners('exit');
+          child.off('exit', onEarlyExit);
           resolvePromise({
             child,
             dir: files.dir,
