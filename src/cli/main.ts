@@ -1,10 +1,8 @@
 // The `qss-forwarder` command line: the only module that reads argv and process.env and exits.
+// Subcommands are imported when run, so `--help` and `validate` do not load the server stack.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseForwarderConfig } from '../config/load-config.ts';
-import { readFileSync } from 'node:fs';
-import { runServe } from './run-serve.ts';
-import { runValidate } from './run-validate.ts';
-import { runSimulateCommand } from '../simulate/run-simulate-command.ts';
 
 const DEFAULT_CONFIG = 'config/forwarder.yaml';
 const DEFAULT_SINKS = 'config/sinks.yaml';
@@ -58,11 +56,17 @@ const withConfig = (cmd: Command): Command =>
 
 withConfig(program.command('serve'))
   .description('Run the webhook ingress and the sink workers in one process (embedded durable bus).')
-  .action(async (opts: { config: string; sinks: string }) => exit(await runServe(opts, io, env)));
+  .action(async (opts: { config: string; sinks: string }) => {
+    const { runServe } = await import('./run-serve.ts');
+    exit(await runServe(opts, io, env));
+  });
 
 withConfig(program.command('validate'))
   .description('Check both config files; print every problem with file:line:column. Exit 1 if any.')
-  .action(async (opts: { config: string; sinks: string }) => exit(await runValidate(opts, io, env)));
+  .action(async (opts: { config: string; sinks: string }) => {
+    const { runValidate } = await import('./run-validate.ts');
+    exit(await runValidate(opts, io, env));
+  });
 
 program
   .command('simulate')
@@ -77,6 +81,7 @@ program
   .option('--concurrency <n>', 'requests in flight at most', positiveInt, 32)
   .option('--seed <n>', 'random seed (same seed, same traffic)', positiveInt, 1)
   .action(async (opts: { config: string; url?: string; secret?: string; meetings: number; participants: number; duration: string; rate?: number; concurrency: number; seed: number }) => {
+    const { runSimulateCommand } = await import('../simulate/run-simulate-command.ts');
     const target = localTarget(opts.config);
     const interrupted = new AbortController(); // Ctrl-C: stop sending, still print the summary
     process.once('SIGINT', () => interrupted.abort());

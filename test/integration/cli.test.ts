@@ -1,0 +1,123 @@
+// The `qss-forwarder` executable as a user runs it: help, validate, serve's refusal of a bad
+// config, the generated local token, and simulate against a real serve.
+import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
+import { postSigned } from '../support/signed-request.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/config');
+
+describe('qss-forwarder CLI', function () {
+  this.timeout(60000);
+
+  describe('--help', () => {
+    for (const [cmd, must] of [
+      ['serve', '--config'],
+      ['validate', '--sinks'],
+      ['simulate', '--participants'],
+    ] as const) {
+      it(`${cmd} --help lists its options`, async () => {
+        const r = await runCli([cmd, '--help']);
+        expect(r.code).to.equal(0);
+        expect(r.stdout).to.include(must);
+      });
+    }
+    it('--help lists the subcommands', async () => {
+      const r = await runCli(['--help']);
+      expect(r.stdout).to.match(/serve[\s\S]*validate[\s\S]*simulate/);
+    });
+    it('an unknown subcommand fails', async () => expect((await runCli(['frobnicate'])).code).to.not.equal(0));
+  });
+
+  describe('validate', () => {
+    it('exits 0 on the shipped config and names the sinks', async () => {
+      const r = await runCli(['validate']);
+      expect([r.code, r.stdout]).to.deep.equal([0, 'config/forwarder.yaml: ok\nconfig/sinks.yaml: ok — 1 sink: events_file (file)\n']);
+    });
+    it('exits 1 and prints every problem of both files with file:line:column', async () => {
+      const config = join(FIXTURES, 'invalid/forwarder-types.yaml');
+      const sinks = join(FIXTURES, 'invalid/sinks-types.yaml');
+      const r = await runCli(['validate', '--config', config, '--sinks', sinks]);
+      expect(r.code).to.equal(1);
+      const expected = [
+        ...readFileSync(config.replace('.yaml', '.errors.txt'), 'utf8').trim().split('\n').map((l) => `  ${join(FIXTURES, 'invalid')}/${l}`),
+        ...readFileSync(sinks.replace('.yaml', '.errors.txt'), 'utf8').trim().split('\n').map((l) => `  ${join(FIXTURES, 'invalid')}/${l}`),
+      ];
+      expect(r.stderr.trimEnd().split('\n')).to.deep.equal(['ZQ_ERR_CONFIG_INVALID: 12 problems in the configuration:', ...expected]);
+    });
+    it('reports a bad PORT against the environment variable', async () => {
+      const r = await runCli(['validate'], { PORT: 'eighty' });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include('environment PORT: server.port: expected an integer, found "eighty"');
+    });
+  });
+
+  describe('serve', () => {
+    it('refuses to start on an invalid config, with the same messages, and listens on nothing', async () => {
+      const files = writeConfig({ sinksYaml: 'sinks:\n  x:\n    type: nope\n' });
+      const r = await runCli(['serve', '--config', files.config, '--sinks', files.sinks]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include(`${files.sinks}:3:11: sinks.x.type: expected one of "file", "stdout", found "nope"`);
+      expect(r.stderr).to.not.include('listener started');
+    });
+
+    it('without a secret token: generates a private local one, refuses unsigned events, accepts events signed with it', async () => {
+      const files = writeConfig();
+      const fwd = await startForwarder(files);
+      try {
+        const tokenFile = join(files.dir, 'data/local-secret-token');
+        const token = readFileSync(tokenFile, 'utf8').trim();
+        expect(token.length).to.be.at.least(32);
+        expect(statSync(tokenFile).mode & 0o777).to.equal(0o600);
+        const hint = fwd.logs.find((l) => l.includes('No Zoom Secret Token configured'));
+        expect(hint).to.include('ZOOM_WEBHOOK_SECRET_TOKEN').and.include('simulate');
+        expect(fwd.logs.join('\n')).to.not.include(token);
+        const body = '{"event":"meeting.participant_qos","payload":{}}';
+        expect((await postSigned(`${fwd.url}/webhooks/zoom`, body)).status).to.equal(401);
+        expect((await postSigned(`${fwd.url}/webhooks/zoom`, body, { secret: token })).status).to.equal(200);
+      } finally {
+        await fwd.stop();
+      }
+      // A restart keeps the same token (Zoom-side config and simulate keep working).
+      const again = await startForwarder(files);
+      const token2 = readFileSync(join(files.dir, 'data/local-secret-token'), 'utf8').trim();
+      await again.stop();
+      expect(token2).to.have.length.greaterThan(0);
+    });
+
+    it('SIGTERM stops it cleanly with exit code 0', async () => {
+      const fwd = await startForwarder(writeConfig());
+      expect(await fwd.stop('SIGTERM')).to.equal(0);
+      expect(fwd.logs.some((l) => l.includes('"msg":"stopped"'))).to.equal(true);
+    });
+  });
+
+  describe('simulate', () => {
+    it('sends signed traffic to a local serve using its local token; every event is accepted and stored', async () => {
+      const files = writeConfig();
+      const fwd = await startForwarder(files);
+      try {
+        const r = await runCli(['simulate', '--config', files.config, '--url', `${fwd.url}/webhooks/zoom`, '--meetings', '2', '--participants', '3', '--duration', '2s', '--rate', '50']);
+        expect(r.code, r.stderr + r.stdout).to.equal(0);
+        const summary = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { summary: { sent: number; accepted: number; crcOk: boolean } }).summary;
+        expect(summary.crcOk).to.equal(true);
+        expect(summary.accepted).to.equal(summary.sent);
+        const { eventually } = await import('../support/signed-request.ts');
+        const stored = await eventually(() => {
+          const n = readFileSync(files.eventsFile, 'utf8').trim().split('\n').length;
+          return n === summary.sent - 1 ? n : undefined; // all but the CRC
+        });
+        expect(stored).to.equal(summary.sent - 1);
+      } finally {
+        await fwd.stop();
+      }
+    });
+    it('exits 2 with an explanation when it has no secret to sign with', async () => {
+      const files = writeConfig();
+      const r = await runCli(['simulate', '--config', files.config, '--duration', '1s'], { ZOOM_WEBHOOK_SECRET_TOKEN: '' });
+      expect(r.code).to.equal(2);
+      expect(r.stderr.length).to.be.greaterThan(0);
+    });
+  });
+});
