@@ -36,12 +36,18 @@ export interface BusRecord {
   meta: BusRecordMeta;
 }
 
+export interface BatchSignals {
+  /** The consumer is stopping: start no new attempt and do not wait (backoff) any more. */
+  stop: AbortSignal;
+  /** The shutdown grace is over: cancel what is in flight. */
+  abort: AbortSignal;
+}
+
 /**
  * Delivers a batch. Resolves with how many records from the front of the batch are done
  * (delivered or dead-lettered); the bus commits exactly those, and hands the rest back later.
- * The signal aborts when the consumer is stopping: finish or give up quickly, then resolve.
  */
-export type BatchHandler = (batch: readonly BusRecord[], signal: AbortSignal) => Promise<number>;
+export type BatchHandler = (batch: readonly BusRecord[], signals: BatchSignals) => Promise<number>;
 
 export interface ConsumeOptions {
   maxBatchEvents: number;

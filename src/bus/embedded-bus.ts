@@ -227,7 +227,7 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
           await waitForEvents(stopping.signal);
           continue;
         }
-        const doneCount = Math.min(await handler(rows.map(rowToRecord), aborting.signal), rows.length);
+        const doneCount = Math.min(await handler(rows.map(rowToRecord), { stop: stopping.signal, abort: aborting.signal }), rows.length);
         if (doneCount > 0) {
           position = rows[doneCount - 1]!.seq;
           commitPosition.run(position, now(), name);

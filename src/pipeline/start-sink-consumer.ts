@@ -28,11 +28,11 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     log.error({ events: batch.length, reason, attempts }, 'events dead-lettered');
   };
 
-  const handler: BatchHandler = async (batch, signal) => {
+  const handler: BatchHandler = async (batch, { stop, abort }) => {
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
     let failing = false;
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      const result = await sink.write(batch, signal);
+    for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
+      const result = await sink.write(batch, abort);
       if (result.status === 'success') {
         metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
         if (failing) log.info({ attempts: attempt }, 'sink recovered');
@@ -50,7 +50,7 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
       }
       if (!failing) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
       failing = true;
-      await sleep(backoffMs(attempt, config.retry, random(), result.retryAfterMs), signal);
+      await sleep(backoffMs(attempt, config.retry, random(), result.retryAfterMs), stop);
     }
     return 0;
   };
