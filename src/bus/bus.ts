@@ -15,6 +15,8 @@ export interface BusRecordMeta {
   requestId?: string | undefined;
   /** Zoom's `x-zm-trackingid` header, when present. */
   trackingId?: string | undefined;
+  /** Set by `replay`: only this sink delivers the record; the others pass it by. */
+  targetSink?: string | undefined;
 }
 
 export interface PublishRequest {
@@ -72,6 +74,8 @@ export interface DeadLetterInfo {
 export interface BusHealth {
   /** True when the bus can accept new events. */
   ready: boolean;
+  /** Accepting, but not the normal way (e.g. spooling locally while Kafka is away). */
+  degraded?: boolean;
   detail: string;
 }
 

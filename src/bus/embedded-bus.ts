@@ -44,6 +44,13 @@ interface EventRow {
   request_id: string | null;
   tracking_id: string | null;
   body: Buffer;
+  target_sink: string | null;
+}
+
+/** The embedded bus, plus what the Kafka spool needs to know about it. */
+export interface EmbeddedBus extends Bus {
+  /** Events not yet committed by `consumer`, and the receive time of the oldest (ms) or undefined. */
+  backlog(consumer: string): { events: number; oldestReceivedAt: number | undefined };
 }
 
 const SCHEMA = `
@@ -56,7 +63,8 @@ CREATE TABLE IF NOT EXISTS events (
   instance_key TEXT,
   request_id TEXT,
   tracking_id TEXT,
-  body BLOB NOT NULL
+  body BLOB NOT NULL,
+  target_sink TEXT
 );
 CREATE TABLE IF NOT EXISTS consumers (
   name TEXT PRIMARY KEY,
@@ -95,11 +103,12 @@ function rowToRecord(row: EventRow): BusRecord {
       receivedAt: row.received_at,
       requestId: row.request_id ?? undefined,
       trackingId: row.tracking_id ?? undefined,
+      targetSink: row.target_sink ?? undefined,
     },
   };
 }
 
-export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
+export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
   const log = logger.child({ component: 'embedded-bus' });
@@ -109,16 +118,18 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const columns = db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[];
+  if (!columns.includes('target_sink')) db.exec('ALTER TABLE events ADD COLUMN target_sink TEXT'); // stores made before replay existed
 
   const insert = db.prepare(
-    `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertMany = db.transaction((batch: Pending[]) => {
     const ids: number[] = [];
     for (const { request } of batch) {
       const m = request.meta;
-      const info = insert.run(m.receivedAt, m.app, m.event, m.accountId ?? null, m.instanceKey ?? null, m.requestId ?? null, m.trackingId ?? null, request.body);
+      const info = insert.run(m.receivedAt, m.app, m.event, m.accountId ?? null, m.instanceKey ?? null, m.requestId ?? null, m.trackingId ?? null, request.body, m.targetSink ?? null);
       ids.push(Number(info.lastInsertRowid));
     }
     return ids;
@@ -132,6 +143,7 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const countAfter = db.prepare('SELECT count(*) FROM events WHERE seq > ?').pluck();
+  const oldestAfter = db.prepare('SELECT min(received_at) FROM events WHERE seq > ?').pluck();
   const deleteUpTo = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ${DELETE_CHUNK})`);
   const countOlderUncommitted = db.prepare('SELECT count(*) FROM events WHERE seq > ? AND received_at < ?').pluck();
   const deleteOlder = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_at < ? ORDER BY seq LIMIT ${DELETE_CHUNK})`);
@@ -303,6 +315,11 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): Bus {
     publish,
     consume,
     deadLetter,
+    backlog(consumer) {
+      registerConsumer.run(consumer, now());
+      const position = active.get(consumer) ?? (selectPosition.get(consumer) as number);
+      return { events: countAfter.get(position) as number, oldestReceivedAt: (oldestAfter.get(position) as number | null) ?? undefined };
+    },
     health(): BusHealth {
       if (closed) return { ready: false, detail: 'closed' };
       if (full) return { ready: false, detail: `store full (${Math.round(storeBytes / 1048576)} MiB of max_size_mb ${config.retention.max_size_mb})` };

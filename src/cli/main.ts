@@ -54,12 +54,19 @@ const withConfig = (cmd: Command): Command =>
     .option('-c, --config <file>', 'forwarder config (server, Zoom apps, bus, worker)', DEFAULT_CONFIG)
     .option('-s, --sinks <file>', 'sinks config (where events go)', DEFAULT_SINKS);
 
-withConfig(program.command('serve'))
-  .description('Run the webhook ingress and the sink workers in one process (embedded durable bus).')
-  .action(async (opts: { config: string; sinks: string }) => {
-    const { runServe } = await import('./run-serve.ts');
-    exit(await runServe(opts, io, env));
-  });
+const ROLES = {
+  serve: 'Run the webhook ingress and the sink workers in one process (embedded bus by default, or Kafka).',
+  ingress: 'Run only the webhook ingress: verify, publish to the bus, answer Zoom (stateless with Kafka: scale it out).',
+  worker: 'Run only the sink workers: consume the bus (one consumer group per sink with Kafka), deliver, commit.',
+} as const;
+for (const [role, description] of Object.entries(ROLES) as [keyof typeof ROLES, string][]) {
+  withConfig(program.command(role))
+    .description(description)
+    .action(async (opts: { config: string; sinks: string }) => {
+      const { runForwarder } = await import('./run-forwarder.ts');
+      exit(await runForwarder(role, opts, io, env));
+    });
+}
 
 withConfig(program.command('validate'))
   .description('Check both config files; print every problem with file:line:column. Exit 1 if any.')

@@ -1,12 +1,14 @@
 // The root schema of forwarder.yaml: each section's schema lives beside the code that owns it.
 import { embeddedBusConfigSchema, type EmbeddedBusConfig } from '../bus/embedded-bus-config.ts';
+import { kafkaBusConfigSchema, type KafkaBusConfig } from '../bus/kafka-bus-config.ts';
 import { serverConfigSchema, zoomConfigSchema, type ServerConfig, type ZoomConfig } from '../ingress/ingress-config.ts';
 import { adminConfigSchema, observabilityConfigSchema, type AdminConfig, type ObservabilityConfig } from '../observability/observability-config.ts';
 import { workerConfigSchema, type WorkerConfig } from '../pipeline/worker-config.ts';
 
 export interface BusConfig {
-  type: 'embedded';
+  type: 'embedded' | 'kafka';
   embedded: EmbeddedBusConfig;
+  kafka: KafkaBusConfig;
 }
 
 export interface ForwarderConfig {
@@ -40,8 +42,13 @@ export const forwarderConfigSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        type: { enum: ['embedded'], default: 'embedded', description: 'embedded: a SQLite file on this machine.' },
+        type: {
+          enum: ['embedded', 'kafka'],
+          default: 'embedded',
+          description: 'embedded: a SQLite file on this machine (serve, or ingress + worker on one machine). kafka: any number of ingress and worker replicas. KAFKA_BROKERS selects kafka.',
+        },
         embedded: embeddedBusConfigSchema,
+        kafka: kafkaBusConfigSchema,
       },
     },
     worker: workerConfigSchema,

@@ -19,6 +19,7 @@ export const FORWARDER_ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'ZOOM_WEBHOOK_SECRET_TOKEN', path: ['zoom', 'apps', DEFAULT_APP, 'secret_token'], type: 'string' },
   { env: 'LOG_LEVEL', path: ['observability', 'log_level'], type: 'string' },
   { env: 'LOG_FORMAT', path: ['observability', 'log_format'], type: 'string' },
+  { env: 'KAFKA_BROKERS', path: ['bus', 'kafka', 'brokers'], type: 'list', also: { path: ['bus', 'type'], value: 'kafka' } },
 ];
 
 export function checkForwarderConfig(config: ForwarderConfig): SemanticIssue[] {
@@ -30,6 +31,12 @@ export function checkForwarderConfig(config: ForwarderConfig): SemanticIssue[] {
     if (app.previous_secret_tokens.includes(app.secret_token) && app.secret_token !== '') {
       issues.push({ path: ['zoom', 'apps', name, 'previous_secret_tokens'], message: 'lists the current secret_token; keep only older tokens here' });
     }
+  }
+  if (config.bus.type === 'kafka' && config.bus.kafka.brokers.length === 0) {
+    issues.push({ path: ['bus', 'kafka', 'brokers'], message: 'bus.type is kafka but no brokers are given (set bus.kafka.brokers or KAFKA_BROKERS)' });
+  }
+  if (config.bus.type === 'kafka' && config.bus.kafka.topic === config.bus.kafka.dlq_topic) {
+    issues.push({ path: ['bus', 'kafka', 'dlq_topic'], message: 'must differ from bus.kafka.topic' });
   }
   return issues;
 }

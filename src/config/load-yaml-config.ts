@@ -19,7 +19,15 @@ export type ConfigResult<T> = { ok: true; value: T } | { ok: false; issues: Conf
 export interface EnvOverride {
   env: string;
   path: readonly string[];
-  type: 'integer' | 'string';
+  /** list: comma-separated, blanks dropped. */
+  type: 'integer' | 'string' | 'list';
+  /** Another key the variable sets when present (e.g. KAFKA_BROKERS also sets bus.type). */
+  also?: { path: readonly string[]; value: string };
+}
+
+function overrideValue(o: EnvOverride, raw: string): unknown {
+  if (o.type === 'list') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return o.type === 'integer' && /^-?[0-9]+$/.test(raw.trim()) ? Number(raw) : raw;
 }
 
 export interface SemanticIssue {
@@ -229,12 +237,17 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
     for (const o of input.overrides ?? []) {
       const raw = input.env[o.env];
       if (raw === undefined || raw === '') continue;
-      setIn(data as Record<string, unknown>, o.path, o.type === 'integer' && /^-?[0-9]+$/.test(raw.trim()) ? Number(raw) : raw);
+      setIn(data as Record<string, unknown>, o.path, overrideValue(o, raw));
       fromEnv.set(dotted(o.path), o.env);
+      if (o.also !== undefined) {
+        setIn(data as Record<string, unknown>, o.also.path, o.also.value);
+        fromEnv.set(dotted(o.also.path), o.env);
+      }
     }
   }
   const whereOf = (path: readonly string[], key = false): string => {
-    const env = fromEnv.get(dotted(path));
+    let env: string | undefined;
+    for (let n = path.length; n > 0 && env === undefined; n--) env = fromEnv.get(dotted(path.slice(0, n)));
     return env !== undefined ? `environment ${env}` : position(input.file, located, path, key);
   };
 

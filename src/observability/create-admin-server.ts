@@ -4,6 +4,7 @@ import type { SelfMetrics } from './self-metrics.ts';
 
 export interface Readiness {
   ready: boolean;
+  degraded?: boolean;
   detail: string;
 }
 
@@ -22,7 +23,8 @@ export function createAdminServer(deps: AdminServerDeps): Server {
     if (path === '/healthz') return send(200, 'application/json', '{"status":"ok"}');
     if (path === '/readyz') {
       const r = deps.readiness();
-      return send(r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not_ready', detail: r.detail }));
+      const status = !r.ready ? 'not_ready' : r.degraded === true ? 'degraded' : 'ready';
+      return send(r.ready ? 200 : 503, 'application/json', JSON.stringify({ status, detail: r.detail }));
     }
     if (path === '/metrics') {
       deps.metrics.registry.metrics().then(

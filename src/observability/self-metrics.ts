@@ -18,6 +18,14 @@ export interface SelfMetrics {
   sinkFailures: Counter<'sink' | 'reason'>;
   sinkDeadLettered: Counter<'sink' | 'reason'>;
   sinkBatchSeconds: Histogram<'sink'>;
+  kafkaProduceSeconds: Histogram<never>;
+  kafkaLateAcks: Counter<never>;
+  spooled: Counter<'reason'>;
+  spoolEvents: Gauge<never>;
+  spoolAgeSeconds: Gauge<never>;
+  consumerLag: Gauge<'sink' | 'partition'>;
+  consumerCommits: Counter<'sink'>;
+  consumerRebalances: Counter<'sink'>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -102,6 +110,51 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
       help: 'Time to deliver one batch to a sink, including retries.',
       labelNames: ['sink'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    kafkaProduceSeconds: new Histogram({
+      name: 'qss_forwarder_kafka_produce_seconds',
+      help: 'Time for one produce request (a batch of concurrent webhooks) to be acknowledged by Kafka.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
+    kafkaLateAcks: new Counter({
+      name: 'qss_forwarder_kafka_late_acks_total',
+      help: 'Records Kafka acknowledged after they had already been spooled for being slow (they will be in Kafka twice).',
+      registers,
+    }),
+    spooled: new Counter({
+      name: 'qss_forwarder_spool_writes_total',
+      help: 'Events written to the local spool instead of Kafka, by reason (kafka_error, kafka_slow, kafka_unavailable, spooling).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    spoolEvents: new Gauge({
+      name: 'qss_forwarder_spool_events',
+      help: 'Events in the local spool waiting to be drained to Kafka.',
+      registers,
+    }),
+    spoolAgeSeconds: new Gauge({
+      name: 'qss_forwarder_spool_age_seconds',
+      help: 'Age of the oldest event in the local spool (0 when empty).',
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: 'qss_forwarder_consumer_lag_records',
+      help: 'Records between a sink consumer group\'s position and the end of the partition, when its last batch was fetched.',
+      labelNames: ['sink', 'partition'],
+      registers,
+    }),
+    consumerCommits: new Counter({
+      name: 'qss_forwarder_consumer_commits_total',
+      help: 'Offset commits by sink consumer group.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    consumerRebalances: new Counter({
+      name: 'qss_forwarder_consumer_rebalances_total',
+      help: 'Consumer group joins (each rebalance), by sink.',
+      labelNames: ['sink'],
       registers,
     }),
   };

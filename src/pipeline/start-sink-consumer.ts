@@ -28,7 +28,10 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     log.error({ events: batch.length, reason, attempts }, 'events dead-lettered');
   };
 
-  const handler: BatchHandler = async (batch, { stop, abort }) => {
+  const handler: BatchHandler = async (all, { stop, abort }) => {
+    // Records replayed for another sink (meta.targetSink) are passed by: done, not delivered.
+    const batch = all.filter((r) => r.meta.targetSink === undefined || r.meta.targetSink === sink.name);
+    if (batch.length === 0) return all.length;
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
     let failing = false;
     for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
@@ -37,16 +40,16 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
         metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
         if (failing) log.info({ attempts: attempt }, 'sink recovered');
         timer();
-        return batch.length;
+        return all.length;
       }
       metrics.sinkFailures.inc({ sink: sink.name, reason: result.status });
       if (result.status === 'permanent') {
         await deadLetter(batch, result.reason, attempt);
-        return batch.length;
+        return all.length;
       }
       if (config.retry.max_attempts > 0 && attempt >= config.retry.max_attempts) {
         await deadLetter(batch, `retries_exhausted:${result.reason}`, attempt);
-        return batch.length;
+        return all.length;
       }
       if (!failing) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
       failing = true;

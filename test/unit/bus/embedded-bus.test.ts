@@ -52,7 +52,7 @@ describe('embedded bus', () => {
     await finished;
     await handle.stop(0);
     expect(seen.map((r) => r.body.toString())).to.deep.equal(bodies.map((b) => b.toString()));
-    expect(seen[7]!.meta).to.deep.equal({ ...meta(7), trackingId: undefined });
+    expect(seen[7]!.meta).to.deep.equal({ ...meta(7), trackingId: undefined, targetSink: undefined });
     await bus.close();
   });
 

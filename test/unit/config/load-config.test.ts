@@ -60,6 +60,18 @@ describe('config loading', () => {
       const r = parseForwarderConfig('f.yaml', 'server:\n  port: 1\n', { PORT: '80a' });
       expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal(['environment PORT: server.port: expected an integer, found "80a"']);
     });
+    it('KAFKA_BROKERS selects the Kafka bus with its comma-separated brokers', () => {
+      const r = parseForwarderConfig('f.yaml', 'bus:\n  type: embedded\n', { KAFKA_BROKERS: 'k1:9092, k2:9093,' });
+      expect(r.ok && [r.value.bus.type, r.value.bus.kafka.brokers, r.value.bus.kafka.topic]).to.deep.equal(['kafka', ['k1:9092', 'k2:9093'], 'zoom.qss.events']);
+    });
+    it('a bad broker in KAFKA_BROKERS is reported against the variable', () => {
+      const r = parseForwarderConfig('f.yaml', '', { KAFKA_BROKERS: 'no-port' });
+      expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal(['environment KAFKA_BROKERS: bus.kafka.brokers.0: expected a string matching ^[^\\s,]+:[0-9]{1,5}$, found "no-port"']);
+    });
+    it('bus.type kafka without brokers is an error', () => {
+      const r = parseForwarderConfig('f.yaml', 'bus:\n  type: kafka\n', {});
+      expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal(['f.yaml:2:3: bus.kafka.brokers: bus.type is kafka but no brokers are given (set bus.kafka.brokers or KAFKA_BROKERS)']);
+    });
     it('never echoes a secret value in a message', () => {
       const r = parseForwarderConfig('f.yaml', 'zoom:\n  apps:\n    default:\n      secret_token: [hunter2]\n', {});
       expect(!r.ok && r.issues.map(formatConfigIssue).join('\n')).to.not.include('hunter2');

@@ -1,10 +1,15 @@
-// `qss-forwarder serve`: ingress and sink workers in one process, on the embedded bus.
+// `serve`, `ingress` and `worker`: one wiring, three roles.
+//   serve   = webhook ingress + sink workers in one process (either bus)
+//   ingress = webhook ingress only: verify, publish, answer (stateless with Kafka)
+//   worker  = sink workers only: consume the bus, deliver, commit
 // Wires config → logger → metrics → bus → sinks/consumers → ingress app → listeners, and tears
 // them down in the reverse order on SIGTERM/SIGINT.
+import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Bus, ConsumerHandle } from '../bus/bus.ts';
 import { createEmbeddedBus } from '../bus/embedded-bus.ts';
-import type { ConsumerHandle } from '../bus/bus.ts';
+import { createKafkaBus } from '../bus/create-kafka-bus.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
 import type { Env } from '../config/load-config.ts';
 import { createIngressApp } from '../ingress/create-ingress-app.ts';
@@ -12,14 +17,16 @@ import { DEFAULT_APP } from '../ingress/ingress-config.ts';
 import { ensureLocalSecretToken } from '../ingress/local-secret-token.ts';
 import { createAdminServer } from '../observability/create-admin-server.ts';
 import { createLogger } from '../observability/create-logger.ts';
-import { createSelfMetrics } from '../observability/self-metrics.ts';
+import { createSelfMetrics, type SelfMetrics } from '../observability/self-metrics.ts';
 import { startSinkConsumer } from '../pipeline/start-sink-consumer.ts';
 import { createSink } from '../sinks/sink-registry.ts';
 import type { Sink } from '../sinks/sink.ts';
-import { closeServer, createListener, listen } from './start-listener.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
+import { closeServer, createListener, listen } from './start-listener.ts';
 
-export interface ServeOptions {
+export type Role = 'serve' | 'ingress' | 'worker';
+
+export interface ForwarderOptions {
   config: string;
   sinks: string;
 }
@@ -41,50 +48,62 @@ async function appSecrets(config: ForwarderConfig, logger: Logger): Promise<Map<
   return secrets;
 }
 
-export async function runServe(options: ServeOptions, io: CliIo & { stdout: Writable }, env: Env): Promise<number> {
+export function createBus(config: ForwarderConfig, role: Role, logger: Logger, metrics: SelfMetrics): Promise<Bus> {
+  if (config.bus.type === 'kafka') {
+    return createKafkaBus({ config: config.bus.kafka, logger, metrics, publisher: role !== 'worker', shutdownGraceMs: config.worker.shutdown_grace_ms });
+  }
+  return Promise.resolve(createEmbeddedBus({ config: config.bus.embedded, logger, metrics }));
+}
+
+export async function runForwarder(role: Role, options: ForwarderOptions, io: CliIo & { stdout: Writable }, env: Env): Promise<number> {
   const loaded = await loadConfigOrReport(options, io, env);
   if (loaded === undefined) return 1;
   const { forwarder: config, sinks: sinksConfig } = loaded;
-  const logger = createLogger({ level: config.observability.log_level, format: config.observability.log_format });
+  const logger = createLogger({ level: config.observability.log_level, format: config.observability.log_format }).child({ role });
   const metrics = createSelfMetrics({ processMetrics: config.observability.process_metrics });
+  const grace = config.worker.shutdown_grace_ms;
   let shuttingDown = false;
-
-  const bus = createEmbeddedBus({ config: config.bus.embedded, logger, metrics });
-  const sinks: Sink[] = Object.entries(sinksConfig.sinks).map(([name, c]) => createSink(name, c, { stdout: io.stdout }));
-  const consumers: ConsumerHandle[] = sinks.map((sink) => startSinkConsumer({ bus, sink, config: config.worker, logger, metrics }));
-  const app = createIngressApp({ bus, server: config.server, appSecrets: await appSecrets(config, logger), logger, metrics });
+  let bus: Bus | undefined;
+  let webhookServer: Server | undefined;
+  let sinks: Sink[] = [];
+  let consumers: ConsumerHandle[] = [];
   const admin = createAdminServer({
     metrics,
-    readiness: () => (shuttingDown ? { ready: false, detail: 'shutting down' } : bus.health()),
+    readiness: () => (shuttingDown ? { ready: false, detail: 'shutting down' } : bus === undefined ? { ready: false, detail: 'starting' } : bus.health()),
   });
 
-  let webhookServer;
   try {
-    webhookServer = await createListener(app, config.server);
-    const port = await listen(webhookServer, { ...config.server, requestTimeoutMs: config.server.request_timeout_ms });
-    const scheme = config.server.tls ? 'https' : 'http';
-    logger.info({ port, host: config.server.host, scheme, apps: Object.keys(config.zoom.apps) }, 'webhook listener started');
     const adminPort = await listen(admin, config.admin);
     logger.info({ port: adminPort, host: config.admin.host }, 'admin listener started');
-    logger.info({ sinks: sinks.map((s) => `${s.name}(${s.type})`) }, 'sink workers started');
+    bus = await createBus(config, role, logger, metrics);
+    if (role !== 'ingress') {
+      sinks = Object.entries(sinksConfig.sinks).map(([name, c]) => createSink(name, c, { stdout: io.stdout }));
+      const b = bus;
+      consumers = sinks.map((sink) => startSinkConsumer({ bus: b, sink, config: config.worker, logger, metrics }));
+      logger.info({ bus: config.bus.type, sinks: sinks.map((s) => `${s.name}(${s.type})`) }, 'sink workers started');
+    }
+    if (role !== 'worker') {
+      const app = createIngressApp({ bus, server: config.server, appSecrets: await appSecrets(config, logger), logger, metrics });
+      webhookServer = await createListener(app, config.server);
+      const port = await listen(webhookServer, { ...config.server, requestTimeoutMs: config.server.request_timeout_ms });
+      logger.info({ port, host: config.server.host, scheme: config.server.tls ? 'https' : 'http', bus: config.bus.type, apps: Object.keys(config.zoom.apps) }, 'webhook listener started');
+    }
   } catch (err) {
     logger.fatal({ err, code: 'ZQ_ERR_STARTUP' }, 'could not start');
-    for (const c of consumers) await c.stop(0);
-    await bus.close();
+    await Promise.all(consumers.map((c) => c.stop(0)));
+    await bus?.close();
+    await closeServer(admin, 0);
     logger.flush();
     return 1;
   }
 
-  const server = webhookServer;
-  const stopped = new Promise<string>((resolve) => {
+  const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const signal = await stopped;
   shuttingDown = true;
-  const grace = config.worker.shutdown_grace_ms;
   logger.info({ signal, grace_ms: grace }, 'shutting down: no new requests; finishing in-flight work');
-  await closeServer(server, grace);
+  if (webhookServer !== undefined) await closeServer(webhookServer, grace);
   await Promise.all(consumers.map((c) => c.stop(grace)));
   await Promise.all(sinks.map((s) => s.close()));
   await bus.close();

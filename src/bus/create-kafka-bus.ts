@@ -1,0 +1,79 @@
+// The Kafka bus: the publisher (ingress side, with its local spool) is made only where events are
+// published; consumers (worker side) only where they are consumed; a dead-letter producer only
+// when something is dead-lettered.
+import type { Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { Bus, BusRecord, DeadLetterInfo } from './bus.ts';
+import { createEmbeddedBus } from './embedded-bus.ts';
+import type { KafkaBusConfig } from './kafka-bus-config.ts';
+import { createKafkaClient } from './create-kafka-client.ts';
+import { consumeKafka } from './kafka-consumer.ts';
+import { createKafkaPublisher, type KafkaPublisher } from './kafka-publisher.ts';
+import { deadLetterHeaders, metaToHeaders, parseRecordId } from './kafka-record.ts';
+
+export interface KafkaBusDeps {
+  config: KafkaBusConfig;
+  logger: Logger;
+  metrics: SelfMetrics;
+  /** Publish from this process (ingress): starts the producer and opens the spool. */
+  publisher: boolean;
+  shutdownGraceMs: number;
+  now?: () => number;
+}
+
+export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
+  const { config, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const kafka = createKafkaClient(config, logger);
+  let publisher: KafkaPublisher | undefined;
+  if (deps.publisher) {
+    const spool = createEmbeddedBus({
+      config: {
+        path: config.spool.path,
+        max_commit_events: 256,
+        poll_interval_ms: 200,
+        retention: { interval_ms: 1000, max_age_hours: config.spool.max_age_hours, max_size_mb: config.spool.max_size_mb, on_full: 'reject' },
+      },
+      logger: logger.child({ spool: true }),
+      metrics,
+    });
+    publisher = await createKafkaPublisher({ kafka, config, spool, logger, metrics, now });
+  }
+  let dlqProducer: Producer | undefined;
+  let dlqConnected: Promise<void> | undefined;
+
+  const deadLetter = async (record: BusRecord, info: DeadLetterInfo): Promise<void> => {
+    dlqProducer ??= kafka.producer({ allowAutoTopicCreation: false });
+    dlqConnected ??= dlqProducer.connect();
+    await dlqConnected;
+    const source = parseRecordId(record.id) ?? { topic: config.topic, partition: -1, offset: '-1' };
+    // Retried by kafkajs; a failure here throws, the batch is not committed and comes back later.
+    await dlqProducer.send({
+      topic: config.dlq_topic,
+      acks: -1,
+      messages: [{ key: record.meta.instanceKey ?? null, value: record.body, headers: { ...(record.meta.receivedAt > 0 ? metaToHeaders(record.meta) : {}), ...deadLetterHeaders(source, info, now()) } }],
+    });
+  };
+
+  const consumers: { stop(graceMs: number): Promise<void> }[] = [];
+  return {
+    publish(request) {
+      if (publisher === undefined) return Promise.resolve({ ok: false, reason: 'closed' });
+      return publisher.publish(request);
+    },
+    consume(name, handler, options) {
+      const handle = consumeKafka({ kafka, config, logger, metrics, deadLetter }, name, handler, options);
+      consumers.push(handle);
+      return handle;
+    },
+    deadLetter,
+    health() {
+      return publisher?.health() ?? { ready: true, detail: 'ok' };
+    },
+    async close() {
+      await publisher?.close(deps.shutdownGraceMs);
+      await dlqProducer?.disconnect().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// A kafkajs client from `bus.kafka`: TLS, SASL, timeouts, and kafkajs's own log lines routed into
+// pino (kafkajs logs no record contents).
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaBusConfig } from './kafka-bus-config.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+function sasl(config: KafkaBusConfig): SASLOptions | undefined {
+  const s = config.sasl;
+  if (s === undefined) return undefined;
+  return { mechanism: s.mechanism, username: s.username, password: s.password } as SASLOptions;
+}
+
+export function createKafkaClient(config: KafkaBusConfig, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  const tls = config.tls;
+  const options: KafkaConfig = {
+    clientId: config.client_id,
+    brokers: config.brokers,
+    connectionTimeout: config.connection_timeout_ms,
+    requestTimeout: config.request_timeout_ms,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...fields } = entry;
+        // kafkajs warns about its own default partitioner change on every start: not actionable.
+        if (typeof message === 'string' && message.includes('default partitioner')) return;
+        log[LEVELS[level] ?? 'info']({ kafka: fields }, String(message));
+      },
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 30000 },
+  };
+  if (tls !== undefined) {
+    options.ssl = {
+      rejectUnauthorized: tls.reject_unauthorized,
+      ...(tls.ca_file ? { ca: [readFileSync(tls.ca_file, 'utf8')] } : {}),
+      ...(tls.cert_file ? { cert: readFileSync(tls.cert_file, 'utf8') } : {}),
+      ...(tls.key_file ? { key: readFileSync(tls.key_file, 'utf8') } : {}),
+    };
+  }
+  const auth = sasl(config);
+  if (auth !== undefined) options.sasl = auth;
+  return new Kafka(options);
+}

@@ -1,0 +1,133 @@
+// The worker side of the Kafka bus: one consumer group per sink (<group_prefix>.<sink>), eachBatch
+// with manual offset resolution. An offset is resolved (and committed) only when every record
+// before it in its partition was delivered, passed by (replayed for another sink) or dead-lettered.
+// While a sink retries, the partition is held (no further fetches) and heartbeats keep the group
+// membership; a revoked partition (isStale) stops the batch without committing the rest.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
+import type { KafkaBusConfig } from './kafka-bus-config.ts';
+import { messageToBusRecord } from './kafka-record.ts';
+import { backoffMs, sleep } from '../delivery/backoff.ts';
+
+export interface KafkaConsumerDeps {
+  kafka: Kafka;
+  config: KafkaBusConfig;
+  logger: Logger;
+  metrics: SelfMetrics;
+  deadLetter: (record: BusRecord, info: DeadLetterInfo) => Promise<void>;
+}
+
+export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: BatchHandler, options: ConsumeOptions): ConsumerHandle {
+  const { config, metrics } = deps;
+  const log = deps.logger.child({ component: 'kafka-consumer', sink: name });
+  const groupId = `${config.group_prefix}.${name}`;
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId,
+    sessionTimeout: config.consumer.session_timeout_ms,
+    heartbeatInterval: config.consumer.heartbeat_interval_ms,
+    allowAutoTopicCreation: false,
+  });
+  const stopping = new AbortController();
+  const aborting = new AbortController();
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    metrics.consumerRebalances.inc({ sink: name });
+    log.info({ group: groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+  });
+
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+    metrics.consumerLag.set({ sink: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i += options.maxBatchEvents) {
+      if (!isRunning() || isStale() || stopping.signal.aborted) return;
+      const chunk = messages.slice(i, i + options.maxBatchEvents);
+      const records: BusRecord[] = [];
+      const recordIndex: number[] = []; // chunk index of each record handed to the handler
+      for (const [j, message] of chunk.entries()) {
+        const decoded = messageToBusRecord(batch.topic, batch.partition, message);
+        if (decoded.ok) {
+          records.push(decoded.record);
+          recordIndex.push(j);
+        } else {
+          const raw: BusRecord = { id: `${batch.topic}/${batch.partition}/${message.offset}`, body: message.value ?? Buffer.alloc(0), meta: { app: 'unknown', event: 'unknown', receivedAt: 0, instanceKey: message.key?.toString() } };
+          await deps.deadLetter(raw, { consumer: name, reason: decoded.reason, attempts: 0 });
+          metrics.sinkDeadLettered.inc({ sink: name, reason: decoded.reason });
+        }
+      }
+      // Heartbeat (and notice a revoked partition) while the sink works or retries.
+      const batchStop = new AbortController();
+      const onStop = (): void => batchStop.abort();
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+      const beat = setInterval(() => {
+        if (isStale() || !isRunning()) batchStop.abort();
+        heartbeat().catch(() => batchStop.abort());
+      }, config.consumer.heartbeat_interval_ms);
+      let done: number;
+      try {
+        done = records.length === 0 ? 0 : await handler(records, { stop: batchStop.signal, abort: aborting.signal });
+      } finally {
+        clearInterval(beat);
+        stopping.signal.removeEventListener('abort', onStop);
+      }
+      // Everything in the chunk before the first record not done is done.
+      const firstNotDone = done >= records.length ? chunk.length : recordIndex[done]!;
+      if (firstNotDone > 0) {
+        resolveOffset(chunk[firstNotDone - 1]!.offset);
+        await commitOffsetsIfNecessary();
+        metrics.consumerCommits.inc({ sink: name });
+      }
+      if (firstNotDone < chunk.length) return; // stopping: the rest is redelivered to whoever gets the partition
+      await heartbeat();
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    // Kafka may be away when the worker starts: keep trying until it is there or we stop.
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: config.topic, fromBeginning: config.consumer.from_beginning });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: config.consumer.partitions_consumed_concurrently,
+          eachBatch,
+        });
+        log.info({ group: groupId, topic: config.topic }, 'consuming');
+        return;
+      } catch (err) {
+        log.warn({ err, attempt }, 'cannot start consuming; retrying');
+        await consumer.disconnect().catch(() => undefined);
+        await sleep(backoffMs(attempt, { initial_backoff_ms: 500, max_backoff_ms: 10000 }, Math.random()), stopping.signal);
+      }
+    }
+  };
+
+  const done = (async () => {
+    await start();
+    await new Promise<void>((resolve) => {
+      stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) {
+          log.error({ err: e.payload.error }, 'consumer crashed and will not restart');
+          resolve();
+        }
+      });
+    });
+  })().catch((err: unknown) => {
+    log.error({ err }, 'consumer failed');
+  });
+
+  return {
+    done,
+    async stop(graceMs) {
+      stopping.abort();
+      const timer = setTimeout(() => aborting.abort(), graceMs);
+      await done;
+      await consumer.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+      clearTimeout(timer);
+      log.info({ group: groupId }, 'left consumer group');
+    },
+  };
+}
