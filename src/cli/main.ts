@@ -75,6 +75,16 @@ withConfig(program.command('validate'))
     exit(await runValidate(opts, io, env));
   });
 
+withConfig(program.command('replay'))
+  .description('Put dead-lettered events back on the bus for the sink that refused them (the other sinks are not sent them again).')
+  .option('--from-dlq', 'replay from the dead-letter store (Kafka: the dead-letter topic; embedded: its dead_letters table)', false)
+  .option('--sink <name>', 'only what this sink dead-lettered')
+  .option('--since <time>', 'only what was dead-lettered at or after this time (ISO 8601)')
+  .action(async (opts: { config: string; sinks: string; fromDlq: boolean; sink?: string; since?: string }) => {
+    const { runReplay } = await import('./run-replay.ts');
+    exit(await runReplay(opts, io, env));
+  });
+
 program
   .command('simulate')
   .description('Send realistic signed QSS webhooks (CRC first, participant data, per-minute QoS, summaries) to a forwarder.')

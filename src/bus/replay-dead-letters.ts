@@ -1,0 +1,109 @@
+// `replay --from-dlq`: puts dead-lettered records back on the bus, addressed to the sink that
+// dead-lettered them (meta.targetSink), so the other sinks do not get them twice.
+//   Kafka: reads the dead-letter topic up to its current end, re-produces matching records to the
+//          events topic with their original key and headers (the DLQ is a log: records stay there).
+//   Embedded: moves matching rows from dead_letters back into events, in one transaction.
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { createKafkaClient } from './create-kafka-client.ts';
+import type { KafkaBusConfig } from './kafka-bus-config.ts';
+import { H } from './kafka-record.ts';
+
+export interface ReplayFilter {
+  sink?: string | undefined;
+  /** Only records dead-lettered at or after this time (epoch ms). */
+  sinceMs?: number | undefined;
+}
+
+export interface ReplayResult {
+  scanned: number;
+  replayed: number;
+  skipped: { filtered: number; undecodable: number };
+}
+
+export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter): ReplayResult {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = FULL');
+    const where = ['1 = 1'];
+    const args: (string | number)[] = [];
+    if (filter.sink !== undefined) (where.push('consumer = ?'), args.push(filter.sink));
+    if (filter.sinceMs !== undefined) (where.push('dead_at >= ?'), args.push(filter.sinceMs));
+    const scanned = db.prepare('SELECT count(*) FROM dead_letters').pluck().get() as number;
+    const move = db.transaction(() => {
+      const ids = db.prepare(`SELECT id FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...args) as number[];
+      db.prepare(
+        `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
+         SELECT received_at, app, event, account_id, instance_key, request_id, tracking_id, body, consumer
+         FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`,
+      ).run(...args);
+      db.prepare(`DELETE FROM dead_letters WHERE ${where.join(' AND ')}`).run(...args);
+      return ids.length;
+    });
+    const replayed = move();
+    return { scanned, replayed, skipped: { filtered: scanned - replayed, undecodable: 0 } };
+  } finally {
+    db.close();
+  }
+}
+
+function text(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  return first?.toString();
+}
+
+export async function replayKafkaDeadLetters(config: KafkaBusConfig, filter: ReplayFilter, logger: Logger): Promise<ReplayResult> {
+  const kafka = createKafkaClient(config, logger);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const groupId = `${config.group_prefix}.replay.${Date.now()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const result: ReplayResult = { scanned: 0, replayed: 0, skipped: { filtered: 0, undecodable: 0 } };
+  await admin.connect();
+  try {
+    const ends = (await admin.fetchTopicOffsets(config.dlq_topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+    if (ends.length === 0) return result;
+    const remaining = new Map(ends.map((p) => [p.partition, BigInt(p.high) - 1n]));
+    await Promise.all([producer.connect(), consumer.connect()]);
+    await consumer.subscribe({ topic: config.dlq_topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatchAutoResolve: true,
+          eachBatch: async ({ batch }) => {
+            const out = [];
+            for (const m of batch.messages) {
+              const last = remaining.get(batch.partition);
+              if (last === undefined || BigInt(m.offset) > last) continue; // arrived after the replay started
+              result.scanned++;
+              const headers = m.headers ?? {};
+              const sink = text(headers[H.dlqSink]);
+              const at = Date.parse(text(headers[H.dlqAt]) ?? '');
+              if ((filter.sink !== undefined && sink !== filter.sink) || (filter.sinceMs !== undefined && !(at >= filter.sinceMs))) {
+                result.skipped.filtered++;
+              } else if (text(headers[H.schema]) === undefined) {
+                result.skipped.undecodable++; // not ours to begin with: replaying would only dead-letter it again
+              } else {
+                const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('qss-dlq-') && k !== H.targetSink));
+                out.push({ key: m.key, value: m.value, headers: { ...kept, [H.targetSink]: sink ?? '' } });
+              }
+            }
+            if (out.length > 0) await producer.send({ topic: config.topic, acks: -1, messages: out });
+            result.replayed += out.length;
+            const lastOffset = batch.messages.at(-1)?.offset;
+            const last = remaining.get(batch.partition);
+            if (lastOffset !== undefined && last !== undefined && BigInt(lastOffset) >= last) remaining.delete(batch.partition);
+            if (remaining.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    return result;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await Promise.all([producer.disconnect(), admin.disconnect()]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmbeddedBus } from '../../../src/bus/embedded-bus.ts';
+import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-dead-letters.ts';
+import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
+import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
+import type { Sink } from '../../../src/sinks/sink.ts';
+import { eventually } from '../../support/signed-request.ts';
+import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
+
+function recordingSink(name: string): Sink & { got: string[] } {
+  const got: string[] = [];
+  return { name, type: 'test', got, write: async (batch) => (got.push(...batch.map((r) => r.body.toString())), SUCCESS), close: async () => {} };
+}
+
+describe('replay of embedded dead letters', () => {
+  it('moves matching dead letters back, for the sink that refused them only', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'qssf-replay-')), 'bus.sqlite');
+    const config = { path, max_commit_events: 64, poll_interval_ms: 20, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 10, on_full: 'reject' as const } };
+    let bus = createEmbeddedBus({ config, logger: silentLogger, metrics: freshMetrics() });
+    const meta = { app: 'default', event: 'e', receivedAt: Date.now() };
+    await bus.deadLetter({ id: '1', body: Buffer.from('{"n":1}'), meta }, { consumer: 'a', reason: 'http_400', attempts: 1 });
+    await bus.deadLetter({ id: '2', body: Buffer.from('{"n":2}'), meta }, { consumer: 'b', reason: 'http_400', attempts: 1 });
+    await bus.deadLetter({ id: '3', body: Buffer.from('{"n":3}'), meta }, { consumer: 'a', reason: 'http_413', attempts: 1 });
+    await bus.close();
+
+    expect(replayEmbeddedDeadLetters(path, { sink: 'a', sinceMs: Date.now() + 3600_000 })).to.deep.equal({ scanned: 3, replayed: 0, skipped: { filtered: 3, undecodable: 0 } });
+    expect(replayEmbeddedDeadLetters(path, { sink: 'a' })).to.deep.equal({ scanned: 3, replayed: 2, skipped: { filtered: 1, undecodable: 0 } });
+
+    bus = createEmbeddedBus({ config, logger: silentLogger, metrics: freshMetrics() });
+    await bus.publish({ body: Buffer.from('{"n":"after"}'), meta });
+    const a = recordingSink('a');
+    const b = recordingSink('b');
+    const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 10 };
+    const ha = startSinkConsumer({ bus, sink: a, config: worker, logger: silentLogger, metrics: freshMetrics() });
+    const hb = startSinkConsumer({ bus, sink: b, config: worker, logger: silentLogger, metrics: freshMetrics() });
+    await eventually(() => (a.got.length === 3 && b.got.length === 1 ? true : undefined));
+    await Promise.all([ha.stop(10), hb.stop(10)]);
+    await bus.close();
+    expect(a.got).to.deep.equal(['{"n":1}', '{"n":3}', '{"n":"after"}']);
+    expect(b.got).to.deep.equal(['{"n":"after"}']);
+  });
+});
