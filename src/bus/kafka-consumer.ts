@@ -31,12 +31,15 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   });
   const stopping = new AbortController();
   const aborting = new AbortController();
+  // Highest offset this process delivered, per partition. A commit can fail in a rebalance (eager
+  // protocol); when this member keeps the partition, the records come back, and are passed by.
+  const deliveredUpTo = new Map<number, bigint>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     metrics.consumerRebalances.inc({ sink: name });
     log.info({ group: groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
   });
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }: EachBatchPayload): Promise<void> => {
     metrics.consumerLag.set({ sink: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
     const messages = batch.messages;
     for (let i = 0; i < messages.length; i += options.maxBatchEvents) {
@@ -44,7 +47,9 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
       const chunk = messages.slice(i, i + options.maxBatchEvents);
       const records: BusRecord[] = [];
       const recordIndex: number[] = []; // chunk index of each record handed to the handler
+      const already = deliveredUpTo.get(batch.partition) ?? -1n;
       for (const [j, message] of chunk.entries()) {
+        if (BigInt(message.offset) <= already) continue; // delivered by this process, commit lost in a rebalance
         const decoded = messageToBusRecord(batch.topic, batch.partition, message);
         if (decoded.ok) {
           records.push(decoded.record);
@@ -73,8 +78,11 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
       // Everything in the chunk before the first record not done is done.
       const firstNotDone = done >= records.length ? chunk.length : recordIndex[done]!;
       if (firstNotDone > 0) {
-        resolveOffset(chunk[firstNotDone - 1]!.offset);
-        await commitOffsetsIfNecessary();
+        const lastDone = chunk[firstNotDone - 1]!.offset;
+        deliveredUpTo.set(batch.partition, BigInt(lastDone));
+        resolveOffset(lastDone);
+        // With autoCommit off, kafkajs commits only the offsets it is handed: hand it the resolved ones.
+        await commitOffsetsIfNecessary(uncommittedOffsets());
         metrics.consumerCommits.inc({ sink: name });
       }
       if (firstNotDone < chunk.length) return; // stopping: the rest is redelivered to whoever gets the partition
