@@ -43,7 +43,7 @@ export function writeConfig(options: { dir?: string; forwarderYaml?: string; sin
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,17 +52,18 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-export function startForwarder(files: ForwarderFiles, env: Record<string, string> = {}, timeoutMs = 15000): Promise<Forwarder> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', files.config, '--sinks', files.sinks], {
+export function startForwarder(files: ForwarderFiles, env: Record<string, string> = {}, timeoutMs = 15000, role: 'serve' | 'ingress' | 'worker' = 'serve'): Promise<Forwarder> {
+  const child = spawn(process.execPath, [BIN, role, '--config', files.config, '--sinks', files.sinks], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '', ADMIN_PORT: '', ZOOM_WEBHOOK_SECRET_TOKEN: '', ...env },
+    env: { ...process.env, PORT: '', ADMIN_PORT: '', ZOOM_WEBHOOK_SECRET_TOKEN: '', KAFKA_BROKERS: '', ...env }, // each test's config says which bus
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   let buffered = '';
   const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
   return new Promise((resolvePromise, reject) => {
-    let port = 0;
+    let port = role === 'worker' ? -2 : 0; // a worker has no webhook listener
+    let workersStarted = role === 'ingress';
     let adminPort = 0;
     const timer = setTimeout(() => reject(new Error(`forwarder did not start:\n${logs.join('\n')}`)), timeoutMs);
     const onEarlyExit = (): void => {
@@ -80,10 +81,11 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
           const rec = JSON.parse(line) as { msg?: string; port?: number };
           if (rec.msg === 'webhook listener started') port = rec.port ?? 0;
           if (rec.msg === 'admin listener started') adminPort = rec.port ?? 0;
+          if (rec.msg === 'sink workers started') workersStarted = true;
         } catch {
           // not JSON: keep it in logs
         }
-        if (port > 0 && adminPort > 0) {
+        if ((port > 0 || port === -2) && adminPort > 0 && workersStarted) {
           clearTimeout(timer);
           child.off('exit', onEarlyExit);
           resolvePromise({
@@ -100,6 +102,7 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
             },
           });
           port = -1;
+          adminPort = -1;
         }
       }
     });
