@@ -23,21 +23,11 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   const { config, metrics } = deps;
   const log = deps.logger.child({ component: 'kafka-consumer', sink: name });
   const groupId = `${config.group_prefix}.${name}`;
-  const consumer: Consumer = deps.kafka.consumer({
-    groupId,
-    sessionTimeout: config.consumer.session_timeout_ms,
-    heartbeatInterval: config.consumer.heartbeat_interval_ms,
-    allowAutoTopicCreation: false,
-  });
   const stopping = new AbortController();
   const aborting = new AbortController();
   // Highest offset this process delivered, per partition. A commit can fail in a rebalance (eager
   // protocol); when this member keeps the partition, the records come back, and are passed by.
   const deliveredUpTo = new Map<number, bigint>();
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    metrics.consumerRebalances.inc({ sink: name });
-    log.info({ group: groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
-  });
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }: EachBatchPayload): Promise<void> => {
     metrics.consumerLag.set({ sink: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
@@ -90,41 +80,48 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
     }
   };
 
-  const start = async (): Promise<void> => {
-    // Kafka may be away when the worker starts: keep trying until it is there or we stop.
+  // kafkajs restarts a consumer itself after retriable errors; after any other it stops for good
+  // (CRASH with restart: false). A worker must never silently stop consuming: this loop makes a new
+  // consumer, with backoff, until the worker is stopped.
+  let consumer: Consumer | undefined;
+  const supervise = async (): Promise<void> => {
     for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+      const c: Consumer = deps.kafka.consumer({
+        groupId,
+        sessionTimeout: config.consumer.session_timeout_ms,
+        heartbeatInterval: config.consumer.heartbeat_interval_ms,
+        allowAutoTopicCreation: false,
+      });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, (e) => {
+        metrics.consumerRebalances.inc({ sink: name });
+        log.info({ group: groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+      });
+      const crashed = new Promise<unknown>((resolve) => c.on(c.events.CRASH, (e) => !e.payload.restart && resolve(e.payload.error)));
       try {
-        await consumer.connect();
-        await consumer.subscribe({ topic: config.topic, fromBeginning: config.consumer.from_beginning });
-        await consumer.run({
+        await c.connect();
+        await c.subscribe({ topic: config.topic, fromBeginning: config.consumer.from_beginning });
+        await c.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: config.consumer.partitions_consumed_concurrently,
           eachBatch,
         });
         log.info({ group: groupId, topic: config.topic }, 'consuming');
-        return;
+        const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+        const err = await Promise.race([crashed, stopped]);
+        if (stopping.signal.aborted) return;
+        log.error({ err, attempt }, 'consumer stopped after an error; starting a new one');
       } catch (err) {
         log.warn({ err, attempt }, 'cannot start consuming; retrying');
-        await consumer.disconnect().catch(() => undefined);
-        await sleep(backoffMs(attempt, { initial_backoff_ms: 500, max_backoff_ms: 10000 }, Math.random()), stopping.signal);
       }
+      await c.disconnect().catch(() => undefined);
+      await sleep(backoffMs(attempt, { initial_backoff_ms: 500, max_backoff_ms: 10000 }, Math.random()), stopping.signal);
     }
   };
 
-  const done = (async () => {
-    await start();
-    await new Promise<void>((resolve) => {
-      stopping.signal.addEventListener('abort', () => resolve(), { once: true });
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (!e.payload.restart) {
-          log.error({ err: e.payload.error }, 'consumer crashed and will not restart');
-          resolve();
-        }
-      });
-    });
-  })().catch((err: unknown) => {
-    log.error({ err }, 'consumer failed');
+  const done = supervise().catch((err: unknown) => {
+    log.error({ err }, 'consumer supervisor failed');
   });
 
   return {
@@ -133,7 +130,7 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
       stopping.abort();
       const timer = setTimeout(() => aborting.abort(), graceMs);
       await done;
-      await consumer.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+      await consumer?.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
       clearTimeout(timer);
       log.info({ group: groupId }, 'left consumer group');
     },

@@ -28,8 +28,14 @@ export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter): R
     db.pragma('synchronous = FULL');
     const where = ['1 = 1'];
     const args: (string | number)[] = [];
-    if (filter.sink !== undefined) (where.push('consumer = ?'), args.push(filter.sink));
-    if (filter.sinceMs !== undefined) (where.push('dead_at >= ?'), args.push(filter.sinceMs));
+    if (filter.sink !== undefined) {
+      where.push('consumer = ?');
+      args.push(filter.sink);
+    }
+    if (filter.sinceMs !== undefined) {
+      where.push('dead_at >= ?');
+      args.push(filter.sinceMs);
+    }
     const scanned = db.prepare('SELECT count(*) FROM dead_letters').pluck().get() as number;
     const move = db.transaction(() => {
       const ids = db.prepare(`SELECT id FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...args) as number[];
