@@ -1,0 +1,52 @@
+// Zoom Phone QoS (Zoom README §2.6). `phone.call_qos` nests ONE leg object with ONE qos object
+// (`call_qos: {type, id, qos: {…}}`); `phone.call_qos_summary` nests an ARRAY of legs, each with a
+// qos ARRAY (`call_qos: [{type, user_id, qos: [{…}]}]`). Both nestings are accepted in both events.
+// Values are bare numbers in Zoom's documented units (kbps, ms, percent). Pure.
+import { jsonId, jsonList, jsonRecord } from './json-fields.ts';
+import { qosItemSamples } from './qos-item-samples.ts';
+import { QOS_ATTRIBUTES } from './qos-sample.ts';
+import type { QosSample, SkippedField } from './qos-sample.ts';
+import type { NormalizedQssEvent } from './normalize-qss-event.ts';
+
+export interface PhoneContext {
+  event: string;
+  attributes: Readonly<Record<string, string>>;
+  fallbackTimeMs: number;
+}
+
+const at = (path: string, many: boolean, i: number): string => (many ? `${path}[${i}]` : path);
+
+export function normalizePhoneCallQos(object: Record<string, unknown>, ctx: PhoneContext): NormalizedQssEvent {
+  const callId = jsonId(object.call_id);
+  if (callId === undefined) return { kind: 'invalid', event: ctx.event, reason: 'missing_instance_id' };
+  const legs = jsonList(object.call_qos);
+  if (legs === undefined) return { kind: 'invalid', event: ctx.event, reason: 'missing_qos' };
+  const manyLegs = Array.isArray(object.call_qos);
+  const samples: QosSample[] = [];
+  const skipped: SkippedField[] = [];
+  legs.forEach((leg, i) => {
+    const legPath = at('call_qos', manyLegs, i);
+    const record = jsonRecord(leg);
+    const participant = jsonId(record?.id) ?? jsonId(record?.user_id);
+    const items = jsonList(record?.qos);
+    if (record === undefined || participant === undefined || items === undefined) {
+      skipped.push({ field: legPath, reason: 'malformed_item' });
+      return;
+    }
+    const legType = record.type;
+    const attributes = {
+      ...ctx.attributes,
+      [QOS_ATTRIBUTES.callId]: callId,
+      [QOS_ATTRIBUTES.participantId]: participant,
+      ...(typeof legType === 'string' && legType !== '' ? { [QOS_ATTRIBUTES.callLeg]: legType } : {}),
+    };
+    const manyItems = Array.isArray(record.qos);
+    items.forEach((item, j) => {
+      const path = `${legPath}.${at('qos', manyItems, j)}`;
+      const result = qosItemSamples(item, { attributes, fallbackTimeMs: ctx.fallbackTimeMs, path });
+      samples.push(...result.samples);
+      skipped.push(...result.skipped);
+    });
+  });
+  return { kind: 'qos', event: ctx.event, samples, skipped };
+}

@@ -1,0 +1,120 @@
+// The worker's decode + normalize stages: a decoded Zoom QSS body → typed QoS samples in base units
+// (`qos`), participant dimensions for the enrich stage (`dimensions`), or why not. Pure: no config,
+// no I/O. Lenient (DESIGN.md "decode"): unknown fields and qos types are accepted; only a body
+// without the identity of what it measures (account, instance, participant) or without its
+// qos/data list is `invalid` (→ dead-letter). Events that are not QSS are `unsupported`.
+import { jsonId, jsonRecord } from './json-fields.ts';
+import { normalizePhoneCallQos } from './normalize-phone-call-qos.ts';
+import { participantDimensions } from './participant-dimensions.ts';
+import type { ParticipantDimensions } from './participant-dimensions.ts';
+import { parseEventTs } from './parse-zoom-time.ts';
+import { qosItemSamples } from './qos-item-samples.ts';
+import { QOS_ATTRIBUTES } from './qos-sample.ts';
+import type { QosSample, SkippedField } from './qos-sample.ts';
+
+export type InvalidReason =
+  | 'not_an_object'
+  | 'missing_event'
+  | 'missing_object'
+  | 'missing_account_id'
+  | 'missing_instance_id'
+  | 'missing_participant'
+  | 'missing_participant_id'
+  | 'missing_qos'
+  | 'missing_data';
+
+export type NormalizedQssEvent =
+  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[] }
+  | { kind: 'dimensions'; event: string; records: ParticipantDimensions[] }
+  | { kind: 'unsupported'; event: string }
+  | { kind: 'invalid'; event?: string; reason: InvalidReason };
+
+type Family = 'meeting' | 'webinar' | 'session' | 'phone';
+
+interface EventSpec {
+  family: Family;
+  output: 'qos' | 'dimensions';
+}
+
+/** The 14 QSS event types (Zoom README §1). */
+export const QSS_EVENTS: Readonly<Record<string, EventSpec>> = {
+  'meeting.participant_qos': { family: 'meeting', output: 'qos' },
+  'meeting.participant_qos_summary': { family: 'meeting', output: 'qos' },
+  'meeting.participant_data': { family: 'meeting', output: 'dimensions' },
+  'meeting.participant_data_summary': { family: 'meeting', output: 'dimensions' },
+  'webinar.participant_qos': { family: 'webinar', output: 'qos' },
+  'webinar.participant_qos_summary': { family: 'webinar', output: 'qos' },
+  'webinar.participant_data': { family: 'webinar', output: 'dimensions' },
+  'webinar.participant_data_summary': { family: 'webinar', output: 'dimensions' },
+  'session.user_qos': { family: 'session', output: 'qos' },
+  'session.user_qos_summary': { family: 'session', output: 'qos' },
+  'session.user_data': { family: 'session', output: 'dimensions' },
+  'session.user_data_summary': { family: 'session', output: 'dimensions' },
+  'phone.call_qos': { family: 'phone', output: 'qos' },
+  'phone.call_qos_summary': { family: 'phone', output: 'qos' },
+};
+
+const INSTANCE: Record<Exclude<Family, 'phone'>, { field: string; attribute: string; numberAttribute?: string }> = {
+  meeting: { field: 'uuid', attribute: QOS_ATTRIBUTES.meetingUuid, numberAttribute: QOS_ATTRIBUTES.meetingId },
+  webinar: { field: 'uuid', attribute: QOS_ATTRIBUTES.webinarUuid, numberAttribute: QOS_ATTRIBUTES.webinarId },
+  session: { field: 'session_id', attribute: QOS_ATTRIBUTES.sessionId },
+};
+
+/** Meetings/webinars: `participant.participant_id` (data, summaries) or `.user_id` (real-time qos); sessions: `user.id`. */
+function participantOf(family: Family, object: Record<string, unknown>): { who?: Record<string, unknown>; id?: string } {
+  const who = jsonRecord(family === 'session' ? object.user : object.participant);
+  if (who === undefined) return {};
+  return { who, id: family === 'session' ? jsonId(who.id) : (jsonId(who.participant_id) ?? jsonId(who.user_id)) };
+}
+
+export function normalizeQssEvent(body: unknown, receivedAtMs: number): NormalizedQssEvent {
+  const root = jsonRecord(body);
+  if (root === undefined) return { kind: 'invalid', reason: 'not_an_object' };
+  const event = root.event;
+  if (typeof event !== 'string' || event === '') return { kind: 'invalid', reason: 'missing_event' };
+  const spec = Object.hasOwn(QSS_EVENTS, event) ? QSS_EVENTS[event] : undefined;
+  if (spec === undefined) return { kind: 'unsupported', event };
+
+  const payload = jsonRecord(root.payload);
+  const object = jsonRecord(payload?.object);
+  if (object === undefined) return { kind: 'invalid', event, reason: 'missing_object' };
+  const accountId = jsonId(payload?.account_id);
+  if (accountId === undefined) return { kind: 'invalid', event, reason: 'missing_account_id' };
+  const fallbackTimeMs = parseEventTs(root.event_ts) ?? receivedAtMs;
+  const base = { [QOS_ATTRIBUTES.event]: event, [QOS_ATTRIBUTES.accountId]: accountId };
+  if (spec.family === 'phone') return normalizePhoneCallQos(object, { event, attributes: base, fallbackTimeMs });
+
+  const instanceSpec = INSTANCE[spec.family];
+  const instance = jsonId(object[instanceSpec.field]);
+  if (instance === undefined) return { kind: 'invalid', event, reason: 'missing_instance_id' };
+  const { who, id: participant } = participantOf(spec.family, object);
+  if (who === undefined) return { kind: 'invalid', event, reason: 'missing_participant' };
+  if (participant === undefined) return { kind: 'invalid', event, reason: 'missing_participant_id' };
+
+  if (spec.output === 'dimensions') {
+    if (!Array.isArray(who.data)) return { kind: 'invalid', event, reason: 'missing_data' };
+    const key = { account_id: accountId, instance, participant };
+    const records = who.data
+      .map(participantDimensions)
+      .filter((d): d is Record<string, string> => d !== undefined && Object.keys(d).length > 0)
+      .map((dimensions) => ({ key, time_ms: fallbackTimeMs, dimensions }));
+    return { kind: 'dimensions', event, records };
+  }
+
+  if (!Array.isArray(who.qos)) return { kind: 'invalid', event, reason: 'missing_qos' };
+  const number = instanceSpec.numberAttribute === undefined ? undefined : jsonId(object.id);
+  const attributes = {
+    ...base,
+    [instanceSpec.attribute]: instance,
+    ...(number === undefined || instanceSpec.numberAttribute === undefined ? {} : { [instanceSpec.numberAttribute]: number }),
+    [QOS_ATTRIBUTES.participantId]: participant,
+  };
+  const samples: QosSample[] = [];
+  const skipped: SkippedField[] = [];
+  who.qos.forEach((item: unknown, i: number) => {
+    const result = qosItemSamples(item, { attributes, fallbackTimeMs, path: `qos[${i}]` });
+    samples.push(...result.samples);
+    skipped.push(...result.skipped);
+  });
+  return { kind: 'qos', event, samples, skipped };
+}
