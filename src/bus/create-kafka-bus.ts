@@ -45,7 +45,10 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
 
   const deadLetter = async (record: BusRecord, info: DeadLetterInfo): Promise<void> => {
     dlqProducer ??= kafka.producer({ allowAutoTopicCreation: false });
-    dlqConnected ??= dlqProducer.connect();
+    dlqConnected ??= dlqProducer.connect().catch((err: unknown) => {
+      dlqConnected = undefined; // try again next time rather than fail forever
+      throw err;
+    });
     await dlqConnected;
     const source = parseRecordId(record.id) ?? { topic: config.topic, partition: -1, offset: '-1' };
     // Retried by kafkajs; a failure here throws, the batch is not committed and comes back later.

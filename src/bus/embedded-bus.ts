@@ -20,7 +20,7 @@ import type {
   PublishRequest,
 } from './bus.ts';
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
-import { sleep } from '../delivery/backoff.ts';
+import { backoffMs, sleep } from '../delivery/backoff.ts';
 
 export interface EmbeddedBusDeps {
   config: EmbeddedBusConfig;
@@ -233,23 +233,30 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     const stopping = new AbortController(); // no new fetches
     const aborting = new AbortController(); // the in-flight batch must give up
     const loop = async (): Promise<void> => {
+      let failures = 0;
       while (!stopping.signal.aborted) {
-        const rows = selectAfter.all(position, options.maxBatchEvents) as EventRow[];
-        if (rows.length === 0) {
-          await waitForEvents(stopping.signal);
-          continue;
+        try {
+          const rows = selectAfter.all(position, options.maxBatchEvents) as EventRow[];
+          if (rows.length === 0) {
+            await waitForEvents(stopping.signal);
+            continue;
+          }
+          const doneCount = Math.min(await handler(rows.map(rowToRecord), { stop: stopping.signal, abort: aborting.signal }), rows.length);
+          if (doneCount > 0) {
+            position = rows[doneCount - 1]!.seq;
+            commitPosition.run(position, now(), name);
+            active.set(name, position);
+          } else await sleep(config.poll_interval_ms, stopping.signal); // no progress: do not spin
+          failures = 0;
+        } catch (err) {
+          // A full disk, a locked file, a bug: never stop consuming for good. Nothing was committed
+          // past what is done; the batch is read again.
+          log.error({ err, consumer: name }, 'consumer error; retrying');
+          await sleep(backoffMs(++failures, { initial_backoff_ms: 200, max_backoff_ms: 30000 }, Math.random()), stopping.signal);
         }
-        const doneCount = Math.min(await handler(rows.map(rowToRecord), { stop: stopping.signal, abort: aborting.signal }), rows.length);
-        if (doneCount > 0) {
-          position = rows[doneCount - 1]!.seq;
-          commitPosition.run(position, now(), name);
-          active.set(name, position);
-        } else await sleep(config.poll_interval_ms, stopping.signal); // no progress: do not spin
       }
     };
-    const done = loop().catch((err: unknown) => {
-      log.error({ err, consumer: name }, 'consumer stopped by a storage error');
-    });
+    const done = loop();
     return {
       done,
       stop: async (graceMs) => {

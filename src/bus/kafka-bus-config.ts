@@ -15,6 +15,7 @@ export interface KafkaBusConfig {
   idempotent: boolean;
   linger_ms: number;
   max_batch_records: number;
+  max_batch_bytes: number;
   ack_timeout_ms: number;
   spool: { path: string; max_size_mb: number; max_age_hours: number };
   consumer: {
@@ -70,6 +71,13 @@ export const kafkaBusConfigSchema = {
     idempotent: { type: 'boolean', default: false, description: 'kafkajs idempotent producer (experimental there; known issues under concurrent sends).' },
     linger_ms: { type: 'integer', minimum: 0, maximum: 1000, default: 5, description: 'How long concurrent requests wait to share one produce request.' },
     max_batch_records: { type: 'integer', minimum: 1, maximum: 100000, default: 500, description: 'Most records in one produce request.' },
+    max_batch_bytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 104857600,
+      default: 900000,
+      description: 'Most body bytes in one produce request; keep it under the brokers\' message.max.bytes (1 MB by default). A single larger event is sent alone.',
+    },
     ack_timeout_ms: {
       type: 'integer',
       minimum: 50,

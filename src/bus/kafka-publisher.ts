@@ -1,5 +1,6 @@
-// The ingress side of the Kafka bus. Concurrent webhooks share produce requests (linger_ms /
-// max_batch_records, one sendBatch); each request is answered when its own record is acknowledged.
+// The ingress side of the Kafka bus. Concurrent webhooks share produce requests (linger_ms,
+// max_batch_records, max_batch_bytes; one sendBatch, one in flight at a time so records keep their
+// order); each request is answered when its own record is acknowledged.
 // When Kafka is unreachable or slower than ack_timeout_ms, events go to the local durable spool
 // (the embedded bus) and Zoom still gets its 200 in time; while anything is spooled, new events are
 // spooled too (keeping order), and a drain loop sends the spool to Kafka in order. When it is empty,
@@ -8,7 +9,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BatchHandler, BusHealth, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
+import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
 import type { EmbeddedBus } from './embedded-bus.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { publishRequestToMessage } from './kafka-record.ts';
@@ -37,18 +38,27 @@ interface Pending {
 
 const COMPRESSION = { none: 0, gzip: 1 } as const;
 
+/** A produce error that retrying the same request will not fix (kafkajs marks it non-retriable). */
+function isRefusal(err: unknown): boolean {
+  const e = err as { retriable?: boolean; name?: string; type?: string; cause?: unknown };
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError') return false;
+  return e.retriable === false || e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE' || e.type === 'TOPIC_AUTHORIZATION_FAILED';
+}
+
 export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<KafkaPublisher> {
   const { config, spool, metrics } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'kafka-publisher' });
-  const producer: Producer = deps.kafka.producer({ idempotent: config.idempotent, allowAutoTopicCreation: false });
+  // One request in flight per broker connection: kafkajs's own retries cannot reorder records.
+  const producer: Producer = deps.kafka.producer({ idempotent: config.idempotent, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
   let connected = false;
   let connecting: Promise<boolean> | undefined;
   let mode: 'direct' | 'spooling' = spool.backlog(SPOOL_DRAIN_CONSUMER).events > 0 ? 'spooling' : 'direct';
   let spoolingSince = mode === 'spooling' ? now() : 0;
   let spoolWritesInFlight = 0;
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let linger: NodeJS.Timeout | undefined;
+  let producing = false; // a direct produce request is in flight
   let closed = false;
 
   producer.on(producer.events.DISCONNECT, () => (connected = false));
@@ -70,7 +80,15 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
     mode = 'spooling';
     spoolingSince = now();
     log.warn({ reason }, 'Kafka unavailable or slow: spooling events to the local store; Zoom still gets 200');
+    // Records still waiting for their produce request go to the spool now, ahead of later ones.
+    clearTimeout(linger);
+    linger = undefined;
+    spoolAll(queue.splice(0), 'spooling');
   };
+
+  function spoolAll(batch: Pending[], reason: string): void {
+    for (const p of batch) void toSpool(p.request, reason).then(p.resolve);
+  }
 
   const toSpool = async (request: PublishRequest, reason: string): Promise<PublishOutcome> => {
     spoolWritesInFlight++;
@@ -95,58 +113,97 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       .then((r) => (timer(), r));
   };
 
-  const spoolAll = (batch: Pending[], reason: string): void => {
-    for (const p of batch) void toSpool(p.request, reason).then(p.resolve);
+
+  /** The longest prefix within max_batch_records and max_batch_bytes (at least one record). */
+  const takeBatch = <T>(items: T[], bytes: (item: T) => number): T[] => {
+    let size = 0;
+    let n = 0;
+    while (n < items.length && n < config.max_batch_records && (n === 0 || size + bytes(items[n]!) <= config.max_batch_bytes)) size += bytes(items[n++]!);
+    return items.splice(0, n);
   };
 
   const flush = (): void => {
     clearTimeout(linger);
     linger = undefined;
-    const batch = queue.slice(0, config.max_batch_records);
-    queue = queue.slice(batch.length);
+    if (producing && mode === 'direct') return; // sent when the request in flight settles
+    const batch = takeBatch(queue, (p) => p.request.body.length);
     if (queue.length > 0) linger = setTimeout(flush, 0);
     if (batch.length === 0) return;
     if (mode === 'spooling' || !connected) {
+      spoolAll(batch, connected ? 'spooling' : 'kafka_unavailable'); // first: it is older than the queue
       if (!connected) enterSpooling('kafka_unavailable');
-      return spoolAll(batch, connected ? 'spooling' : 'kafka_unavailable');
+      return;
     }
     let settled = false;
-    const slow = setTimeout(() => {
-      if (settled) return;
+    producing = true;
+    const toSpoolInOrder = (reason: string): void => {
       settled = true;
-      enterSpooling('kafka_slow');
-      spoolAll(batch, 'kafka_slow');
-    }, config.ack_timeout_ms);
+      spoolAll(batch, reason); // this batch first, then (in enterSpooling) what queued behind it
+      enterSpooling(reason);
+    };
+    const slow = setTimeout(() => settled || toSpoolInOrder('kafka_slow'), config.ack_timeout_ms);
+    const next = (): void => {
+      producing = false;
+      if (queue.length > 0) flush();
+    };
     send(batch.map((p) => p.request)).then(
       () => {
-        if (settled) return void metrics.kafkaLateAcks.inc(batch.length);
-        settled = true;
         clearTimeout(slow);
-        for (const p of batch) p.resolve({ ok: true, id: 'kafka' });
+        if (settled) metrics.kafkaLateAcks.inc(batch.length);
+        else {
+          settled = true;
+          for (const p of batch) p.resolve({ ok: true, id: 'kafka' });
+        }
+        next();
       },
       (err: unknown) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(slow);
-        log.warn({ err, events: batch.length }, 'produce failed');
-        enterSpooling('kafka_error');
-        spoolAll(batch, 'kafka_error');
+        if (!settled) {
+          log.warn({ err, events: batch.length }, 'produce failed');
+          toSpoolInOrder('kafka_error');
+        }
+        next();
       },
     );
   };
 
   // Drains the spool to Kafka, in order. Idle (waiting for spool writes) while publishing is direct.
+  // A record Kafka refuses for good (too large, not authorised) must not block the spool: after a
+  // non-retriable failure the batch is retried one record at a time, and a record that still fails
+  // is set aside in the spool's dead_letters table (counted and logged), so the rest goes on.
   let drainFailures = 0;
+  const sendOneByOne = async (batch: readonly BusRecord[]): Promise<number> => {
+    for (const [i, r] of batch.entries()) {
+      try {
+        await send([{ body: r.body, meta: r.meta }]);
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== false || !isRefusal(err)) return i;
+        const reason = `kafka_refused:${(err as { type?: string }).type ?? (err as Error).name}`;
+        await spool.deadLetter(r, { consumer: SPOOL_DRAIN_CONSUMER, reason, attempts: 1 });
+        metrics.sinkDeadLettered.inc({ sink: SPOOL_DRAIN_CONSUMER, reason });
+        log.error({ err, reason, event: r.meta.event, bytes: r.body.length }, 'Kafka refused an event for good: kept in the spool\'s dead_letters table');
+      }
+    }
+    return batch.length;
+  };
+
   const drain: BatchHandler = async (batch, { stop }) => {
     if ((await connect()) && !stop.aborted) {
       try {
-        await send(batch.map((r) => ({ body: r.body, meta: r.meta })));
+        let done = batch.length;
+        try {
+          await send(batch.map((r) => ({ body: r.body, meta: r.meta })));
+        } catch (err) {
+          if (!isRefusal(err)) throw err;
+          done = await sendOneByOne(batch);
+          if (done < batch.length) throw err;
+        }
         drainFailures = 0;
-        if (spool.backlog(SPOOL_DRAIN_CONSUMER).events - batch.length <= 0 && spoolWritesInFlight === 0 && mode === 'spooling') {
+        if (spool.backlog(SPOOL_DRAIN_CONSUMER).events - done <= 0 && spoolWritesInFlight === 0 && mode === 'spooling') {
           mode = 'direct';
           log.info({ spooled_for_ms: now() - spoolingSince }, 'Kafka is back: spool drained, publishing directly again');
         }
-        return batch.length;
+        return done;
       } catch (err) {
         log.warn({ err, events: batch.length }, 'spool drain: produce failed; will retry');
       }

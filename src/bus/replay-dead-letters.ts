@@ -64,7 +64,8 @@ export async function replayKafkaDeadLetters(config: KafkaBusConfig, filter: Rep
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const groupId = `${config.group_prefix}.replay.${Date.now()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  // No restart after a crash: a restarted consumer would read the topic again from the start.
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure: async () => false } });
   const result: ReplayResult = { scanned: 0, replayed: 0, skipped: { filtered: 0, undecodable: 0 } };
   await admin.connect();
   try {
@@ -74,6 +75,7 @@ export async function replayKafkaDeadLetters(config: KafkaBusConfig, filter: Rep
     await Promise.all([producer.connect(), consumer.connect()]);
     await consumer.subscribe({ topic: config.dlq_topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
       consumer
         .run({
           autoCommit: false,

@@ -35,6 +35,9 @@ export function checkForwarderConfig(config: ForwarderConfig): SemanticIssue[] {
   if (config.bus.type === 'kafka' && config.bus.kafka.brokers.length === 0) {
     issues.push({ path: ['bus', 'kafka', 'brokers'], message: 'bus.type is kafka but no brokers are given (set bus.kafka.brokers or KAFKA_BROKERS)' });
   }
+  if (config.bus.type === 'kafka' && config.bus.kafka.idempotent && config.bus.kafka.acks !== -1) {
+    issues.push({ path: ['bus', 'kafka', 'idempotent'], message: 'an idempotent producer needs acks: -1' });
+  }
   if (config.bus.type === 'kafka' && config.bus.kafka.topic === config.bus.kafka.dlq_topic) {
     issues.push({ path: ['bus', 'kafka', 'dlq_topic'], message: 'must differ from bus.kafka.topic' });
   }

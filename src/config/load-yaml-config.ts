@@ -181,17 +181,27 @@ function position(file: string, located: Located, path: readonly string[], key =
   return `${file}:${line}:${col}`;
 }
 
+/**
+ * An unquoted `${PORT:-8080}` becomes the number or boolean it reads as; anything else stays the
+ * exact string (a secret like `@x #y` or `!z` must not be re-read as YAML, cut, or echoed).
+ */
+function typedScalar(text: string): unknown {
+  if (text === '') return text;
+  try {
+    const parsed: unknown = parseYamlValue(text, { logLevel: 'silent' });
+    return typeof parsed === 'number' || typeof parsed === 'boolean' ? parsed : text;
+  } catch {
+    return text;
+  }
+}
+
 function interpolate(doc: Document, env: LoadYamlConfigInput<unknown>['env'], onError: (node: Scalar, message: string) => void): void {
   visit(doc, {
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const result = interpolateEnv(node.value, env);
       if (!result.ok) return void onError(node, result.message);
-      if (node.type === 'PLAIN' && result.value !== '') {
-        // An unquoted `${PORT:-8080}` becomes the YAML scalar it reads as (8080, true, ...).
-        const parsed: unknown = parseYamlValue(result.value);
-        node.value = parsed === null || typeof parsed === 'object' ? result.value : parsed;
-      } else node.value = result.value;
+      node.value = node.type === 'PLAIN' ? typedScalar(result.value) : result.value;
     },
   });
 }

@@ -109,7 +109,9 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
   app.post(ROUTE, webhook);
   app.all(ROUTE, (req, res) => {
     res.setHeader('allow', 'POST');
-    reject(res, (req.params.app as string | undefined) ?? DEFAULT_APP, 'ZQ_ERR_INGRESS_METHOD_NOT_ALLOWED');
+    const name = (req.params.app as string | undefined) ?? DEFAULT_APP;
+    // Label values only from config: an unauthenticated path must not mint new series.
+    reject(res, deps.appSecrets.has(name) ? name : 'unknown', 'ZQ_ERR_INGRESS_METHOD_NOT_ALLOWED');
   });
   app.use((_req, res) => reject(res, 'unknown', 'ZQ_ERR_INGRESS_NOT_FOUND'));
   // The one place an unexpected error becomes an answer: no stack, no body, no secret.

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { retryable } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';
 import type { WorkerConfig } from './worker-config.ts';
@@ -35,7 +36,10 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
     let failing = false;
     for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
-      const result = await sink.write(batch, abort);
+      const result = await sink.write(batch, abort).catch((err: unknown) => {
+        log.error({ err }, 'sink threw (a bug): retrying the batch; its position is held');
+        return retryable('sink_threw');
+      });
       if (result.status === 'success') {
         metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
         if (failing) log.info({ attempts: attempt }, 'sink recovered');

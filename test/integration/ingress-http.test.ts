@@ -188,7 +188,10 @@ describe('ingress over HTTP (real serve process)', function () {
       expect([ready.status, await ready.json()]).to.deep.equal([200, { status: 'ready', detail: 'ok' }]);
     });
     it('/metrics counts requests by app, outcome and reason, CRC answers, acks, bus writes and deliveries', async () => {
+      await rawRequest(fwd.port, { method: 'GET', path: '/webhooks/zoom/made-up-app-name' });
       const text = await (await fetch(`${fwd.adminUrl}/metrics`)).text();
+      expect(text, 'label values come from config only').to.not.include('made-up-app-name');
+      expect(text).to.match(/qss_forwarder_ingress_requests_total\{app="unknown",outcome="rejected",reason="ZQ_ERR_INGRESS_METHOD_NOT_ALLOWED"\} 1/);
       expect(text).to.match(/qss_forwarder_ingress_requests_total\{app="default",outcome="rejected",reason="ZQ_ERR_INGRESS_BAD_SIGNATURE"\} [1-9]/);
       expect(text).to.match(/qss_forwarder_ingress_requests_total\{app="unknown",outcome="rejected",reason="ZQ_ERR_INGRESS_UNKNOWN_APP"\} 1/);
       expect(text).to.match(/qss_forwarder_ingress_crc_total\{app="default",outcome="answered"\} 1/);

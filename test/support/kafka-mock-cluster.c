@@ -45,6 +45,9 @@ int main(int argc, char **argv) {
   sa.sa_handler = on_signal;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  /* A mock broker that writes to a socket the client just closed (common around `down`/`up`)
+   * must get EPIPE, not be killed by SIGPIPE: that would take every broker down with it. */
+  signal(SIGPIPE, SIG_IGN);
 
   /* The handle is only bookkeeping for the mock cluster: with no bootstrap.servers it never
    * connects anywhere; log warnings and errors only (to stderr, which the fixture collects). */

@@ -145,7 +145,10 @@ async function spawnMockCluster(brokerCount: number, topics: KafkaTopic[]): Prom
     if (onBootstrap) onBootstrap(line);
     else waiting.shift()?.resolve(line);
   });
+  let stopping = false;
   void exited.then(() => {
+    // A launcher that dies while tests use it takes every broker with it: say so where CI shows it.
+    if (!stopping) console.error(`kafka mock cluster exited unexpectedly (${String(exitCode)}); ${describe()}`);
     for (const w of waiting.splice(0)) w.reject(new Error(`kafka mock cluster exited (${String(exitCode)}); ${describe()}`));
   });
 
@@ -210,6 +213,7 @@ async function spawnMockCluster(brokerCount: number, topics: KafkaTopic[]): Prom
       for (const id of ids) await command(`up ${id}`);
     },
     stop: async () => {
+      stopping = true;
       if (!running) return;
       // EOF on stdin makes the launcher destroy the cluster and exit; SIGKILL if it hangs.
       child.stdin.end();

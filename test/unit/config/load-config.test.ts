@@ -72,6 +72,11 @@ describe('config loading', () => {
       const r = parseForwarderConfig('f.yaml', 'bus:\n  type: kafka\n', {});
       expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal(['f.yaml:2:3: bus.kafka.brokers: bus.type is kafka but no brokers are given (set bus.kafka.brokers or KAFKA_BROKERS)']);
     });
+    it('an interpolated value is kept as the exact string unless it is a number or boolean', () => {
+      const text = 'server:\n  port: ${P}\nzoom:\n  apps:\n    default:\n      secret_token: ${S}\n    b:\n      secret_token: ${T}\n    c:\n      secret_token: ${U}\n';
+      const r = parseForwarderConfig('f.yaml', text, { P: '8181', S: '@tok #not-a-comment', T: '!tag', U: '[x' });
+      expect(r.ok && [r.value.server.port, r.value.zoom.apps.default?.secret_token, r.value.zoom.apps.b?.secret_token, r.value.zoom.apps.c?.secret_token]).to.deep.equal([8181, '@tok #not-a-comment', '!tag', '[x']);
+    });
     it('never echoes a secret value in a message', () => {
       const r = parseForwarderConfig('f.yaml', 'zoom:\n  apps:\n    default:\n      secret_token: [hunter2]\n', {});
       expect(!r.ok && r.issues.map(formatConfigIssue).join('\n')).to.not.include('hunter2');
