@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { kafkaForwarderYaml } from '../../test/support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaFixture } from '../../test/support/kafka-mock-cluster.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -225,28 +226,15 @@ function writeForwarderConfig(dir: string, brokers: string[], topic: string, dlq
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(
     join(dir, 'forwarder.yaml'),
-    `data_dir: ${dir}/data
-server:
-  host: 127.0.0.1
-  port: 0
-admin:
-  host: 127.0.0.1
-  port: 0
-bus:
-  type: kafka
-  kafka:
-    brokers: [${brokers.join(', ')}]
-    topic: ${topic}
-    dlq_topic: ${dlqTopic}
-    group_prefix: ${groupPrefix}
-    acks: -1
-    spool:
-      path: ${dir}/data/spool.sqlite
-    consumer:
-      from_beginning: true
-observability:
-  log_level: info
-`,
+    kafkaForwarderYaml({
+      dir,
+      brokers,
+      topic,
+      dlqTopic,
+      groupPrefix,
+      kafka: '    acks: -1\n    consumer:\n      from_beginning: true\n',
+      extra: 'observability:\n  log_level: info\n',
+    }),
   );
   writeFileSync(join(dir, 'sinks.yaml'), 'sinks:\n  blackhole:\n    type: blackhole\n');
 }

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaFixture } from '../support/kafka-mock-cluster.ts';
 import { runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
@@ -53,31 +54,15 @@ describe('Kafka bus (real broker, real processes)', function () {
     const files = writeConfig(dir === undefined ? {} : { dir });
     writeFileSync(
       files.config,
-      `data_dir: ${files.dir}/data
-server:
-  host: 127.0.0.1
-  port: 0
-admin:
-  host: 127.0.0.1
-  port: 0
-bus:
-  type: kafka
-  kafka:
-    brokers: [${kafka.brokers.join(', ')}]
-    topic: ${run}.${suite}.events
-    dlq_topic: ${run}.${suite}.dlq
-    group_prefix: ${run}.${suite}
-    ack_timeout_ms: 800
-    linger_ms: 2
-    spool:
-      path: ${files.dir}/data/spool.sqlite
-    consumer:
-      session_timeout_ms: 6000
-      heartbeat_interval_ms: 500
-worker:
-  max_batch_events: 20
-  shutdown_grace_ms: 5000
-${extra}`,
+      kafkaForwarderYaml({
+        dir: files.dir,
+        brokers: kafka.brokers,
+        topic: `${run}.${suite}.events`,
+        dlqTopic: `${run}.${suite}.dlq`,
+        groupPrefix: `${run}.${suite}`,
+        kafka: '    ack_timeout_ms: 800\n    linger_ms: 2\n    consumer:\n      session_timeout_ms: 6000\n      heartbeat_interval_ms: 500\n',
+        extra: `worker:\n  max_batch_events: 20\n  shutdown_grace_ms: 5000\n${extra}`,
+      }),
     );
     return files;
   }

@@ -1,0 +1,34 @@
+// forwarder.yaml for a process on the Kafka bus, on free local ports, with its data in `dir`.
+// Shared by the Kafka integration tests and bench/kafka.
+
+export interface KafkaForwarderYamlOptions {
+  dir: string;
+  brokers: readonly string[];
+  topic: string;
+  dlqTopic: string;
+  groupPrefix: string;
+  /** Extra keys under bus.kafka (each line indented by four spaces). */
+  kafka?: string;
+  /** Extra top-level YAML appended at the end. */
+  extra?: string;
+}
+
+export function kafkaForwarderYaml(o: KafkaForwarderYamlOptions): string {
+  return `data_dir: ${o.dir}/data
+server:
+  host: 127.0.0.1
+  port: 0
+admin:
+  host: 127.0.0.1
+  port: 0
+bus:
+  type: kafka
+  kafka:
+    brokers: [${o.brokers.join(', ')}]
+    topic: ${o.topic}
+    dlq_topic: ${o.dlqTopic}
+    group_prefix: ${o.groupPrefix}
+    spool:
+      path: ${o.dir}/data/spool.sqlite
+${o.kafka ?? ''}${o.extra ?? ''}`;
+}
