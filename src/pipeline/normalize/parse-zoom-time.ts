@@ -11,9 +11,20 @@ function offsetMinutes(zone: string | undefined): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
 }
 
+// The items of one event nearly always carry the same date_time: remember the last one parsed.
+let lastRaw: string | undefined;
+let lastResult: number | undefined;
+
 /** Epoch ms of a Zoom date-time string, or undefined when it is not one. */
 export function parseZoomTime(raw: unknown): number | undefined {
   if (typeof raw !== 'string') return undefined;
+  if (raw === lastRaw) return lastResult;
+  lastRaw = raw;
+  lastResult = parseUncached(raw);
+  return lastResult;
+}
+
+function parseUncached(raw: string): number | undefined {
   const m = ISO.exec(raw.trim());
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) => Number(p ?? '0')) as [

@@ -44,9 +44,12 @@ export interface QosItemResult {
   skipped: SkippedField[];
 }
 
+const ITEM_ATTRIBUTE_ENTRIES = Object.entries(ITEM_ATTRIBUTE_DETAILS);
+const NON_METRIC_FIELDS: ReadonlySet<string> = new Set(NON_METRIC_DETAIL_FIELDS);
+
 function itemAttributes(type: string, details: Record<string, unknown>, base: Readonly<Record<string, string>>): Record<string, string> {
   const attributes: Record<string, string> = { ...base, [QOS_ATTRIBUTES.qosType]: type };
-  for (const [field, name] of Object.entries(ITEM_ATTRIBUTE_DETAILS)) {
+  for (const [field, name] of ITEM_ATTRIBUTE_ENTRIES) {
     const v = details[field];
     if (typeof v === 'string' && v.trim() !== '') attributes[name] = v;
   }
@@ -62,6 +65,27 @@ function copied(source: QosMetricSource, details: Record<string, unknown>): Reco
   return out;
 }
 
+function attributesFor(
+  shared: Map<string, Readonly<Record<string, string>>>,
+  attributes: Readonly<Record<string, string>>,
+  details: Record<string, unknown>,
+  stat: string | undefined,
+  source: QosMetricSource,
+): Readonly<Record<string, string>> {
+  const plain = source.attributes === undefined && source.copyDetails === undefined;
+  const key = stat ?? '';
+  const hit = plain ? shared.get(key) : undefined;
+  if (hit !== undefined) return hit;
+  const built = Object.freeze({
+    ...attributes,
+    ...(stat === undefined ? {} : { [QOS_ATTRIBUTES.qosStat]: stat }),
+    ...source.attributes,
+    ...copied(source, details),
+  });
+  if (plain) shared.set(key, built);
+  return built;
+}
+
 export function qosItemSamples(item: unknown, ctx: QosItemContext): QosItemResult {
   const record = jsonRecord(item);
   const type = record?.type;
@@ -74,11 +98,14 @@ export function qosItemSamples(item: unknown, ctx: QosItemContext): QosItemResul
   const attributes = itemAttributes(type, details, ctx.attributes);
   const samples: QosSample[] = [];
   const skipped: SkippedField[] = [];
+  // Samples of one item whose attributes come out the same share one frozen object (most differ
+  // only by stat): building a fresh object per sample was the largest cost of normalizing.
+  const shared = new Map<string, Readonly<Record<string, string>>>();
   for (const [field, raw] of Object.entries(details)) {
     const targets = fieldIndex.get(field);
     const first = targets?.[0];
     if (targets === undefined || first === undefined) {
-      if (!NON_METRIC_DETAIL_FIELDS.includes(field)) skipped.push({ field, reason: 'unmapped_field', qos_type: type });
+      if (!NON_METRIC_FIELDS.has(field)) skipped.push({ field, reason: 'unmapped_field', qos_type: type });
       continue;
     }
     const parsed = parseQosValue(raw, first.source.kind);
@@ -90,19 +117,9 @@ export function qosItemSamples(item: unknown, ctx: QosItemContext): QosItemResul
       const v = parsed.value;
       const value = typeof v === 'number' ? v : source.part === 'height' ? v.height : v.width;
       const stat = source.stat;
-      samples.push({
-        metric,
-        unit,
-        value,
-        ...(stat === undefined ? {} : { stat }),
-        time_ms,
-        attributes: {
-          ...attributes,
-          ...(stat === undefined ? {} : { [QOS_ATTRIBUTES.qosStat]: stat }),
-          ...source.attributes,
-          ...copied(source, details),
-        },
-      });
+      const attrs = attributesFor(shared, attributes, details, stat, source);
+      // Two plain literals (same key order as before) instead of a conditional spread per sample.
+      samples.push(stat === undefined ? { metric, unit, value, time_ms, attributes: attrs } : { metric, unit, value, stat, time_ms, attributes: attrs });
     }
   }
   return { samples, skipped };
