@@ -187,13 +187,23 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
     return batch.length;
   };
 
-  const drain: BatchHandler = async (batch, { stop }) => {
-    if ((await connect()) && !stop.aborted) {
+  /** Settles with the promise, or rejects when the shutdown grace is over (kafkajs cannot cancel). */
+  const unlessAborted = <T>(p: Promise<T>, abort: AbortSignal): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(new Error('shutdown grace over: the spooled events stay on disk for the next start'));
+      if (abort.aborted) return onAbort();
+      abort.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => abort.removeEventListener('abort', onAbort));
+    });
+
+  const drain: BatchHandler = async (batch, { stop, abort }) => {
+    if ((await unlessAborted(connect(), abort).catch(() => false)) && !stop.aborted) {
       try {
         let done = batch.length;
         try {
-          await send(batch.map((r) => ({ body: r.body, meta: r.meta })));
+          await unlessAborted(send(batch.map((r) => ({ body: r.body, meta: r.meta }))), abort);
         } catch (err) {
+          if (abort.aborted) throw err;
           if (!isRefusal(err)) throw err;
           done = await sendOneByOne(batch);
           if (done < batch.length) throw err;
