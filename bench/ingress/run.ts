@@ -4,8 +4,8 @@
 // ratio, then a fixed-rate run at 2,000 requests/s, and where the time goes (from /metrics).
 //
 //   npm run bench:ingress [-- --seconds 10 --connections 32 --rate 2000]
+import { zoomSignature } from '../../test/support/signed-request.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +23,7 @@ const padded = body.length < 2048 ? body.replace('"event_ts"', `"bench_pad":"${'
 
 function signedHeaders(): Record<string, string> {
   const ts = String(Math.floor(Date.now() / 1000));
-  return { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${padded}`).digest('hex')}` };
+  return { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, padded) };
 }
 
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', match: (rec: Record<string, unknown>) => number | undefined): Promise<number> {

@@ -10,8 +10,8 @@
 // Not a test: nothing passes or fails on timings.
 //
 //   npm run bench:kafka [-- --seconds 10 --connections 32 --records 50000 --rate 2000 --worker-partitions 6]
+import { zoomSignature } from '../../test/support/signed-request.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,7 +119,7 @@ function signedRequests(): autocannon.Request[] {
     method: 'POST',
     path: '/webhooks/zoom',
     body,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, body) },
   }));
 }
 

@@ -59,16 +59,13 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
     });
   };
 
-  const consumers: { stop(graceMs: number): Promise<void> }[] = [];
   return {
     publish(request) {
       if (publisher === undefined) return Promise.resolve({ ok: false, reason: 'closed' });
       return publisher.publish(request);
     },
     consume(name, handler, options) {
-      const handle = consumeKafka({ kafka, config, logger, metrics, deadLetter }, name, handler, options);
-      consumers.push(handle);
-      return handle;
+      return consumeKafka({ kafka, config, logger, metrics, deadLetter }, name, handler, options);
     },
     deadLetter,
     health() {

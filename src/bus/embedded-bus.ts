@@ -188,7 +188,6 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
       }
       metrics.busWrites.inc(batch.length);
       metrics.busCommitBatchSize.observe(batch.length);
-      storeBytes += batch.reduce((n, p) => n + p.request.body.length, 0);
       batch.forEach((p, i) => p.resolve({ ok: true, id: String(ids[i]) }));
     }
     wakeConsumers();
@@ -323,8 +322,8 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     consume,
     deadLetter,
     backlog(consumer) {
-      registerConsumer.run(consumer, now());
-      const position = active.get(consumer) ?? (selectPosition.get(consumer) as number);
+      // Read-only: a consumer that has not consumed yet is at the start.
+      const position = active.get(consumer) ?? ((selectPosition.get(consumer) as number | undefined) ?? 0);
       return { events: countAfter.get(position) as number, oldestReceivedAt: (oldestAfter.get(position) as number | null) ?? undefined };
     },
     health(): BusHealth {

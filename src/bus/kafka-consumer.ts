@@ -29,6 +29,23 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   // protocol); when this member keeps the partition, the records come back, and are passed by.
   const deliveredUpTo = new Map<number, bigint>();
 
+  /** Hands records to the sink handler, heartbeating (and noticing a revoked partition) meanwhile. */
+  const deliver = async (records: BusRecord[], heartbeat: () => Promise<void>, revoked: () => boolean): Promise<number> => {
+    const batchStop = new AbortController();
+    const onStop = (): void => batchStop.abort();
+    stopping.signal.addEventListener('abort', onStop, { once: true });
+    const beat = setInterval(() => {
+      if (revoked()) batchStop.abort();
+      heartbeat().catch(() => batchStop.abort());
+    }, config.consumer.heartbeat_interval_ms);
+    try {
+      return await handler(records, { stop: batchStop.signal, abort: aborting.signal });
+    } finally {
+      clearInterval(beat);
+      stopping.signal.removeEventListener('abort', onStop);
+    }
+  };
+
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }: EachBatchPayload): Promise<void> => {
     metrics.consumerLag.set({ sink: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
     const messages = batch.messages;
@@ -50,21 +67,7 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
           metrics.sinkDeadLettered.inc({ sink: name, reason: decoded.reason });
         }
       }
-      // Heartbeat (and notice a revoked partition) while the sink works or retries.
-      const batchStop = new AbortController();
-      const onStop = (): void => batchStop.abort();
-      stopping.signal.addEventListener('abort', onStop, { once: true });
-      const beat = setInterval(() => {
-        if (isStale() || !isRunning()) batchStop.abort();
-        heartbeat().catch(() => batchStop.abort());
-      }, config.consumer.heartbeat_interval_ms);
-      let done: number;
-      try {
-        done = records.length === 0 ? 0 : await handler(records, { stop: batchStop.signal, abort: aborting.signal });
-      } finally {
-        clearInterval(beat);
-        stopping.signal.removeEventListener('abort', onStop);
-      }
+      const done = records.length === 0 ? 0 : await deliver(records, heartbeat, () => isStale() || !isRunning());
       // Everything in the chunk before the first record not done is done.
       const firstNotDone = done >= records.length ? chunk.length : recordIndex[done]!;
       if (firstNotDone > 0) {

@@ -113,20 +113,20 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       .then((r) => (timer(), r));
   };
 
-
-  /** The longest prefix within max_batch_records and max_batch_bytes (at least one record). */
-  const takeBatch = <T>(items: T[], bytes: (item: T) => number): T[] => {
+  /** Takes the longest prefix of the queue within max_batch_records and max_batch_bytes (at least one record). */
+  const takeBatch = (): Pending[] => {
     let size = 0;
     let n = 0;
-    while (n < items.length && n < config.max_batch_records && (n === 0 || size + bytes(items[n]!) <= config.max_batch_bytes)) size += bytes(items[n++]!);
-    return items.splice(0, n);
+    const bytes = (i: number): number => queue[i]!.request.body.length;
+    while (n < queue.length && n < config.max_batch_records && (n === 0 || size + bytes(n) <= config.max_batch_bytes)) size += bytes(n++);
+    return queue.splice(0, n);
   };
 
   const flush = (): void => {
     clearTimeout(linger);
     linger = undefined;
     if (producing && mode === 'direct') return; // sent when the request in flight settles
-    const batch = takeBatch(queue, (p) => p.request.body.length);
+    const batch = takeBatch();
     if (queue.length > 0) linger = setTimeout(flush, 0);
     if (batch.length === 0) return;
     if (mode === 'spooling' || !connected) {
@@ -175,7 +175,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   const sendOneByOne = async (batch: readonly BusRecord[]): Promise<number> => {
     for (const [i, r] of batch.entries()) {
       try {
-        await send([{ body: r.body, meta: r.meta }]);
+        await send([r]);
       } catch (err) {
         if ((err as { retriable?: boolean }).retriable !== false || !isRefusal(err)) return i;
         const reason = `kafka_refused:${(err as { type?: string }).type ?? (err as Error).name}`;
@@ -201,7 +201,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       try {
         let done = batch.length;
         try {
-          await unlessAborted(send(batch.map((r) => ({ body: r.body, meta: r.meta }))), abort);
+          await unlessAborted(send(batch), abort);
         } catch (err) {
           if (abort.aborted) throw err;
           if (!isRefusal(err)) throw err;

@@ -34,7 +34,6 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     const batch = all.filter((r) => r.meta.targetSink === undefined || r.meta.targetSink === sink.name);
     if (batch.length === 0) return all.length;
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
-    let failing = false;
     for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
       const result = await sink.write(batch, abort).catch((err: unknown) => {
         log.error({ err }, 'sink threw (a bug): retrying the batch; its position is held');
@@ -42,7 +41,7 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
       });
       if (result.status === 'success') {
         metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
-        if (failing) log.info({ attempts: attempt }, 'sink recovered');
+        if (attempt > 1) log.info({ attempts: attempt }, 'sink recovered');
         timer();
         return all.length;
       }
@@ -55,8 +54,7 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
         await deadLetter(batch, `retries_exhausted:${result.reason}`, attempt);
         return all.length;
       }
-      if (!failing) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
-      failing = true;
+      if (attempt === 1) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
       await sleep(backoffMs(attempt, config.retry, random(), result.retryAfterMs), stop);
     }
     return 0;
