@@ -1,7 +1,7 @@
 // The `qss-forwarder` command line: the only module that reads argv and process.env and exits.
 // Subcommands are imported when run, so `--help` and `validate` do not load the server stack.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseForwarderConfig } from '../config/load-config.ts';
 
 const DEFAULT_CONFIG = 'config/forwarder.yaml';
@@ -73,6 +73,16 @@ withConfig(program.command('validate'))
   .action(async (opts: { config: string; sinks: string }) => {
     const { runValidate } = await import('./run-validate.ts');
     exit(await runValidate(opts, io, env));
+  });
+
+withConfig(program.command('explain'))
+  .description('Show what each sink would receive for Zoom bodies: normalized samples, routing, the exact events or metric points. Deterministic; connects nowhere.')
+  .requiredOption('-e, --event <file...>', 'a Zoom webhook body (JSON), a JSON array of bodies, or JSON Lines (bodies, or the file sink\'s lines)')
+  .option('--app <name>', 'Zoom app the events are taken to come from (for routes matching apps)', 'default')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (opts: { config: string; sinks: string; event: string[]; app: string; format: 'text' | 'json' }) => {
+    const { runExplain } = await import('./run-explain.ts');
+    exit(await runExplain(opts, io, env));
   });
 
 withConfig(program.command('replay'))

@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Bus, ConsumerHandle } from '../bus/bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import { createEmbeddedBus } from '../bus/embedded-bus.ts';
 import { createKafkaBus } from '../bus/create-kafka-bus.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
@@ -18,11 +18,13 @@ import { ensureLocalSecretToken } from '../ingress/local-secret-token.ts';
 import { createAdminServer } from '../observability/create-admin-server.ts';
 import { createLogger } from '../observability/create-logger.ts';
 import { createSelfMetrics, type SelfMetrics } from '../observability/self-metrics.ts';
-import { startSinkConsumer } from '../pipeline/start-sink-consumer.ts';
+import { createParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
+import { participantDimensionCacheOptions } from '../pipeline/enrich/enrichment-config.ts';
+import { startSinkWorkers, type SinkWorkers } from '../pipeline/start-sink-workers.ts';
 import { createSink } from '../sinks/sink-registry.ts';
-import type { Sink } from '../sinks/sink.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
 import { closeServer, createListener, listen } from './start-listener.ts';
+import { watchSinksConfig, type SinksConfigWatcher } from './watch-sinks-config.ts';
 
 export type Role = 'serve' | 'ingress' | 'worker';
 
@@ -65,8 +67,8 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   let shuttingDown = false;
   let bus: Bus | undefined;
   let webhookServer: Server | undefined;
-  let sinks: Sink[] = [];
-  let consumers: ConsumerHandle[] = [];
+  let workers: SinkWorkers | undefined;
+  let watcher: SinksConfigWatcher | undefined;
   const admin = createAdminServer({
     metrics,
     readiness: () => (shuttingDown ? { ready: false, detail: 'shutting down' } : bus === undefined ? { ready: false, detail: 'starting' } : bus.health()),
@@ -77,10 +79,12 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
     logger.info({ port: adminPort, host: config.admin.host }, 'admin listener started');
     bus = await createBus(config, role, logger, metrics);
     if (role !== 'ingress') {
-      sinks = Object.entries(sinksConfig.sinks).map(([name, c]) => createSink(name, c, { stdout: io.stdout }));
-      const b = bus;
-      consumers = sinks.map((sink) => startSinkConsumer({ bus: b, sink, config: config.worker, logger, metrics }));
-      logger.info({ bus: config.bus.type, sinks: sinks.map((s) => `${s.name}(${s.type})`) }, 'sink workers started');
+      const cache = createParticipantDimensionCache(participantDimensionCacheOptions(config.enrichment, Date.now));
+      workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout }), logger, metrics });
+      await workers.apply(sinksConfig);
+      const w = workers;
+      watcher = watchSinksConfig({ file: options.sinks, initialText: loaded.sinksText, env, intervalMs: config.worker.sinks_reload_interval_ms, apply: (c) => w.apply(c), logger, metrics });
+      logger.info({ bus: config.bus.type, sinks: workers.running(), routes: sinksConfig.routes?.length ?? 0 }, 'sink workers started');
     }
     if (role !== 'worker') {
       const app = createIngressApp({ bus, server: config.server, appSecrets: await appSecrets(config, logger), logger, metrics });
@@ -90,7 +94,8 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
     }
   } catch (err) {
     logger.fatal({ err, code: 'ZQ_ERR_STARTUP' }, 'could not start');
-    await Promise.all(consumers.map((c) => c.stop(0)));
+    watcher?.stop();
+    await workers?.stop(0);
     await bus?.close();
     await closeServer(admin, 0);
     logger.flush();
@@ -104,8 +109,8 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   shuttingDown = true;
   logger.info({ signal, grace_ms: grace }, 'shutting down: no new requests; finishing in-flight work');
   if (webhookServer !== undefined) await closeServer(webhookServer, grace);
-  await Promise.all(consumers.map((c) => c.stop(grace)));
-  await Promise.all(sinks.map((s) => s.close()));
+  watcher?.stop();
+  await workers?.stop(grace);
   await bus.close();
   await closeServer(admin, 1000);
   logger.info('stopped');

@@ -7,7 +7,7 @@ import { FORWARDER_ENV_OVERRIDES } from './load-config.ts';
 
 /** The subset of JSON Schema the config schemas use. */
 interface Schema {
-  readonly type?: string;
+  readonly type?: string | readonly string[];
   readonly description?: string;
   readonly default?: unknown;
   readonly const?: unknown;
@@ -23,6 +23,7 @@ interface Schema {
   readonly exclusiveMinimum?: number;
   readonly minLength?: number;
   readonly minProperties?: number;
+  readonly minItems?: number;
   readonly pattern?: string;
   readonly writeOnly?: boolean;
 }
@@ -41,7 +42,8 @@ function typeOf(s: Schema): string {
   if (s.oneOf !== undefined) return `one of ${s.oneOf.map((b) => typeOf(b.properties?.type ?? {})).join(', ')}`;
   if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
   if (s.type === 'object') return 'mapping';
-  return s.type ?? 'any';
+  if (Array.isArray(s.type)) return s.type.join(' or ');
+  return (s.type as string | undefined) ?? 'any';
 }
 
 function boundsOf(s: Schema): string {
@@ -53,8 +55,9 @@ function boundsOf(s: Schema): string {
   if (s.pattern !== undefined) parts.push(`pattern ${code(s.pattern)}`);
   if (s.propertyNames?.pattern !== undefined) parts.push(`names match ${code(s.propertyNames.pattern)}`);
   if (s.minProperties !== undefined) parts.push(`at least ${s.minProperties} ${s.minProperties === 1 ? 'entry' : 'entries'}`);
-  const items = s.items ? boundsOf(s.items) : '';
-  if (items !== '') parts.push(`each item ${items}`);
+  if (s.minItems !== undefined) parts.push(`at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}`);
+  const items = s.items ? boundsOf(s.items) : '—';
+  if (items !== '—') parts.push(`each item ${items}`);
   return parts.length === 0 ? '—' : parts.join(', ');
 }
 
@@ -76,6 +79,11 @@ function rowsBelow(path: readonly string[], s: Schema): string[] {
   for (const [key, child] of Object.entries(s.properties ?? {})) {
     const childPath = [...path, key];
     rows.push(row(childPath, child, s.required?.includes(key) === true), ...rowsBelow(childPath, child));
+  }
+  // A list of mappings: its items' keys as `list[].key`.
+  if (s.items?.properties !== undefined) {
+    const last = path[path.length - 1] ?? '';
+    rows.push(...rowsBelow([...path.slice(0, -1), `${last}[]`], s.items));
   }
   if (typeof s.additionalProperties === 'object' && s.additionalProperties.oneOf === undefined) {
     const entry = [...path, NAME];

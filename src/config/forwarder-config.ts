@@ -3,6 +3,7 @@ import { embeddedBusConfigSchema, type EmbeddedBusConfig } from '../bus/embedded
 import { kafkaBusConfigSchema, type KafkaBusConfig } from '../bus/kafka-bus-config.ts';
 import { serverConfigSchema, zoomConfigSchema, type ServerConfig, type ZoomConfig } from '../ingress/ingress-config.ts';
 import { adminConfigSchema, observabilityConfigSchema, type AdminConfig, type ObservabilityConfig } from '../observability/observability-config.ts';
+import { enrichmentConfigSchema, type EnrichmentConfig } from '../pipeline/enrich/enrichment-config.ts';
 import { workerConfigSchema, type WorkerConfig } from '../pipeline/worker-config.ts';
 
 export interface BusConfig {
@@ -18,6 +19,7 @@ export interface ForwarderConfig {
   admin: AdminConfig;
   bus: BusConfig;
   worker: WorkerConfig;
+  enrichment: EnrichmentConfig;
   observability: ObservabilityConfig;
 }
 
@@ -52,6 +54,7 @@ export const forwarderConfigSchema = {
       },
     },
     worker: workerConfigSchema,
+    enrichment: enrichmentConfigSchema,
     observability: observabilityConfigSchema,
   },
 } as const;

@@ -1,6 +1,7 @@
 // Loads forwarder.yaml and sinks.yaml: the only place config files are read from disk.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_APP } from '../ingress/ingress-config.ts';
+import { checkSinksConfig } from '../pipeline/check-sinks-config.ts';
 import { sinksConfigSchema, type SinksConfig } from '../sinks/sinks-config.ts';
 import { forwarderConfigSchema, type ForwarderConfig } from './forwarder-config.ts';
 import { loadYamlConfig, type ConfigIssue, type ConfigResult, type EnvOverride, type SemanticIssue } from './load-yaml-config.ts';
@@ -8,6 +9,8 @@ import { loadYamlConfig, type ConfigIssue, type ConfigResult, type EnvOverride, 
 export interface LoadedConfig {
   forwarder: ForwarderConfig;
   sinks: SinksConfig;
+  /** sinks.yaml as read (hot reload compares the file against it). */
+  sinksText: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -58,7 +61,7 @@ export function parseForwarderConfig(file: string, text: string, env: Env): Conf
 }
 
 export function parseSinksConfig(file: string, text: string, env: Env): ConfigResult<SinksConfig> {
-  return loadYamlConfig<SinksConfig>({ file, text, env, schema: sinksConfigSchema });
+  return loadYamlConfig<SinksConfig>({ file, text, env, schema: sinksConfigSchema, check: checkSinksConfig });
 }
 
 /** Both files; every problem of both is reported at once. */
@@ -72,5 +75,5 @@ export async function loadConfig(paths: { config: string; sinks: string }, env: 
   if (fwd && !fwd.ok) issues.push(...fwd.issues);
   if (sinks && !sinks.ok) issues.push(...sinks.issues);
   if (issues.length > 0 || !fwd?.ok || !sinks?.ok) return { ok: false, issues };
-  return { ok: true, value: { forwarder: fwd.value, sinks: sinks.value } };
+  return { ok: true, value: { forwarder: fwd.value, sinks: sinks.value, sinksText: sinksText.ok ? sinksText.text : '' } };
 }

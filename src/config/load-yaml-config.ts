@@ -4,6 +4,7 @@
 // apart from the ajv compile cache: the caller reads the file and passes its text in.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, parse as parseYamlValue, visit, type Document, type Node, type Scalar } from 'yaml';
+import { didYouMean } from './did-you-mean.ts';
 import { interpolateEnv } from './interpolate-env.ts';
 
 export interface ConfigIssue {
@@ -46,7 +47,7 @@ export interface LoadYamlConfigInput<T> {
 }
 
 // verbose: errors carry their schema, so messages can list allowed keys and hide writeOnly values.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true, verbose: true });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {
@@ -77,29 +78,10 @@ function describe(value: unknown, hidden: boolean): string {
   if (value === undefined) return 'nothing';
   if (hidden) return 'a hidden value';
   if (value === null) return 'an empty value (null)';
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value);
   return `${typeof value} ${String(value)}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-function suggestion(name: string, known: readonly string[]): string {
-  const best = known.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0];
-  return best !== undefined && best.d <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best.k}"?)` : '';
 }
 
 const TYPE_NAMES: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false' };
@@ -123,7 +105,7 @@ function explain(err: ErrorObject, data: unknown): { path: string[]; key?: boole
       const known = Object.keys((err.parentSchema?.properties as object | undefined) ?? {});
       const key = String(p.additionalProperty);
       const listing = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
-      return { path: [...base, key], key: true, message: `unknown key ${JSON.stringify(key)}${suggestion(key, known)}${listing}` };
+      return { path: [...base, key], key: true, message: `unknown key ${JSON.stringify(key)}${didYouMean(key, known)}${listing}` };
     }
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
@@ -142,6 +124,10 @@ function explain(err: ErrorObject, data: unknown): { path: string[]; key?: boole
       return { path: base, message: `expected a string matching ${String(p.pattern)}, found ${found}` };
     case 'minProperties':
       return { path: base, message: `expected at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}, found none` };
+    case 'minItems':
+      return { path: base, message: `expected at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}, found ${found}` };
+    case 'uniqueItems':
+      return { path: [...base, String(p.j)], message: `duplicate of item ${String(p.i)}` };
     case 'discriminator': {
       const tag = String(p.tag);
       const options = ((err.parentSchema?.oneOf as { properties: Record<string, { const: string }> }[] | undefined) ?? []).map((s) => JSON.stringify(s.properties[tag]?.const));
@@ -265,7 +251,8 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
   if (!validate(data)) {
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
-      if (err.keyword === 'propertyNames' || err.keyword === 'oneOf') continue;
+      // `if` only says its `then` failed; the `then` error itself is reported.
+      if (err.keyword === 'propertyNames' || err.keyword === 'oneOf' || err.keyword === 'if') continue;
       const e = explain(err, data);
       const issue = { where: whereOf(e.path, e.key), path: dotted(e.path), message: e.message };
       const id = `${issue.where} ${issue.path} ${issue.message}`;
@@ -276,7 +263,7 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
   }
   if (issues.length > 0) return { ok: false, issues };
   for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path), path: dotted(s.path), message: s.message });
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, value: deepFreeze(data as T) };
 }
 

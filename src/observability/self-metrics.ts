@@ -26,6 +26,17 @@ export interface SelfMetrics {
   consumerLag: Gauge<'sink' | 'partition'>;
   consumerCommits: Counter<'sink'>;
   consumerRebalances: Counter<'sink'>;
+  pipelineRecords: Counter<'sink' | 'outcome'>;
+  pipelineFieldsSkipped: Counter<'sink' | 'reason'>;
+  pipelineSamples: Counter<'sink' | 'enrichment'>;
+  sinkPointsDelivered: Counter<'sink'>;
+  sinkPointsDropped: Counter<'sink' | 'reason'>;
+  piiFieldsChanged: Counter<'sink'>;
+  enrichmentLookups: Counter<'result'>;
+  enrichmentEvictions: Counter<'reason'>;
+  enrichmentParticipants: Gauge<never>;
+  configReloads: Counter<'result'>;
+  configReloadOk: Gauge<never>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -155,6 +166,70 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
       name: 'qss_forwarder_consumer_rebalances_total',
       help: 'Consumer group joins (each rebalance), by sink.',
       labelNames: ['sink'],
+      registers,
+    }),
+    pipelineRecords: new Counter({
+      name: 'qss_forwarder_pipeline_records_total',
+      help: 'Bus records through a sink\'s pipeline, by outcome: event, points, no_points (routed, nothing to send), not_routed, rejected (dead-lettered).',
+      labelNames: ['sink', 'outcome'],
+      registers,
+    }),
+    pipelineFieldsSkipped: new Counter({
+      name: 'qss_forwarder_pipeline_fields_skipped_total',
+      help: 'QoS detail fields that gave no sample, by sink and reason (empty, unparseable, unit_mismatch, unmapped_field, malformed_item).',
+      labelNames: ['sink', 'reason'],
+      registers,
+    }),
+    pipelineSamples: new Counter({
+      name: 'qss_forwarder_pipeline_samples_total',
+      help: 'QoS samples normalized for a metric sink, by whether participant dimensions were joined (enriched, not_found, unkeyed).',
+      labelNames: ['sink', 'enrichment'],
+      registers,
+    }),
+    sinkPointsDelivered: new Counter({
+      name: 'qss_forwarder_sink_points_delivered_total',
+      help: 'Metric points delivered, by sink.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkPointsDropped: new Counter({
+      name: 'qss_forwarder_sink_points_dropped_total',
+      help: 'Metric points not sent, by sink and reason (cardinality_cap).',
+      labelNames: ['sink', 'reason'],
+      registers,
+    }),
+    piiFieldsChanged: new Counter({
+      name: 'qss_forwarder_pii_fields_changed_total',
+      help: 'Personal fields dropped or hashed in events, by sink.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    enrichmentLookups: new Counter({
+      name: 'qss_forwarder_enrichment_cache_lookups_total',
+      help: 'Participant dimension cache lookups (one per participant per batch), by result (hit, miss).',
+      labelNames: ['result'],
+      registers,
+    }),
+    enrichmentEvictions: new Counter({
+      name: 'qss_forwarder_enrichment_cache_evictions_total',
+      help: 'Participants dropped from the dimension cache, by reason (capacity, ttl).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    enrichmentParticipants: new Gauge({
+      name: 'qss_forwarder_enrichment_cache_participants',
+      help: 'Participants held in the dimension cache.',
+      registers,
+    }),
+    configReloads: new Counter({
+      name: 'qss_forwarder_config_reloads_total',
+      help: 'sinks.yaml reloads, by result (applied, rejected: invalid file, the old config kept).',
+      labelNames: ['result'],
+      registers,
+    }),
+    configReloadOk: new Gauge({
+      name: 'qss_forwarder_config_last_reload_ok',
+      help: '1 when the last sinks.yaml (re)load was applied, 0 when it was rejected.',
       registers,
     }),
   };

@@ -1,57 +1,98 @@
-// One sink's consumer: reads the bus with its own position, hands batches to the sink, retries
-// retryable failures with backoff (the position does not move meanwhile: backpressure), dead-letters
-// permanent failures, and lets the bus commit only what is done.
+// One sink's consumer: reads the bus with its own position, runs each batch through the sink's
+// pipeline (decode → normalize → enrich → route → map), hands what is left to the sink, retries
+// retryable failures with backoff (the position does not move meanwhile: backpressure),
+// dead-letters permanent failures and records the pipeline rejected, and lets the bus commit
+// only what is done.
 import type { Logger } from 'pino';
 import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
 import { retryable } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';
+import { prepareSinkBatch, type BatchStats, type PrepareContext, type SinkPipeline } from './prepare-sink-batch.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
 export interface SinkConsumerDeps {
   bus: Bus;
   sink: Sink;
+  /** The sink's current pipeline: read at the start of each batch, so a reload applies to the next one. */
+  pipeline: () => SinkPipeline;
+  cache: PrepareContext['cache'];
   config: WorkerConfig;
   logger: Logger;
   metrics: SelfMetrics;
+  /** Called after each batch was prepared (the worker reads the shared cache's counters then). */
+  afterPrepare?: () => void;
   random?: () => number;
+  now?: () => number;
+}
+
+function countStats(metrics: SelfMetrics, sink: string, stats: BatchStats): void {
+  for (const [outcome, n] of Object.entries(stats.outcomes)) if (n > 0) metrics.pipelineRecords.inc({ sink, outcome }, n);
+  for (const [reason, n] of Object.entries(stats.skipped)) metrics.pipelineFieldsSkipped.inc({ sink, reason }, n);
+  const unkeyed = stats.samples - stats.enriched - stats.not_enriched;
+  if (stats.enriched > 0) metrics.pipelineSamples.inc({ sink, enrichment: 'enriched' }, stats.enriched);
+  if (stats.not_enriched > 0) metrics.pipelineSamples.inc({ sink, enrichment: 'not_found' }, stats.not_enriched);
+  if (unkeyed > 0) metrics.pipelineSamples.inc({ sink, enrichment: 'unkeyed' }, unkeyed);
+  if (stats.dropped_cardinality > 0) metrics.sinkPointsDropped.inc({ sink, reason: 'cardinality_cap' }, stats.dropped_cardinality);
+  if (stats.pii_changed > 0) metrics.piiFieldsChanged.inc({ sink }, stats.pii_changed);
 }
 
 export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
   const { bus, sink, config, metrics } = deps;
   const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'worker', sink: sink.name });
 
-  const deadLetter = async (batch: readonly BusRecord[], reason: string, attempts: number): Promise<void> => {
-    for (const record of batch) await bus.deadLetter(record, { consumer: sink.name, reason, attempts });
-    metrics.sinkDeadLettered.inc({ sink: sink.name, reason }, batch.length);
-    log.error({ events: batch.length, reason, attempts }, 'events dead-lettered');
+  const deadLetter = async (records: readonly BusRecord[], reason: string, attempts: number): Promise<void> => {
+    if (records.length === 0) return;
+    for (const record of records) await bus.deadLetter(record, { consumer: sink.name, reason, attempts });
+    metrics.sinkDeadLettered.inc({ sink: sink.name, reason }, records.length);
+    log.error({ events: records.length, reason, attempts }, 'events dead-lettered');
+  };
+
+  /** Records the pipeline refused (undecodable, not a valid QSS event), grouped by reason. */
+  const deadLetterRejected = async (rejected: readonly { record: BusRecord; reason: string }[]): Promise<void> => {
+    const byReason = new Map<string, BusRecord[]>();
+    for (const { record, reason } of rejected) byReason.set(reason, [...(byReason.get(reason) ?? []), record]);
+    for (const [reason, records] of byReason) await deadLetter(records, reason, 1);
   };
 
   const handler: BatchHandler = async (all, { stop, abort }) => {
     // Records replayed for another sink (meta.targetSink) are passed by: done, not delivered.
     const batch = all.filter((r) => r.meta.targetSink === undefined || r.meta.targetSink === sink.name);
     if (batch.length === 0) return all.length;
+    const prepared = prepareSinkBatch(batch, deps.pipeline(), { cache: deps.cache, nowMs: now() });
+    deps.afterPrepare?.();
+    countStats(metrics, sink.name, prepared.stats);
+    if (prepared.delivering.length === 0) {
+      await deadLetterRejected(prepared.rejected);
+      return all.length;
+    }
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
+    const payload = { events: prepared.events, points: prepared.points };
     for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
-      const result = await sink.write(batch, abort).catch((err: unknown) => {
+      const result = await sink.write(payload, abort).catch((err: unknown) => {
         log.error({ err }, 'sink threw (a bug): retrying the batch; its position is held');
         return retryable('sink_threw');
       });
       if (result.status === 'success') {
-        metrics.sinkDelivered.inc({ sink: sink.name }, batch.length);
+        metrics.sinkDelivered.inc({ sink: sink.name }, prepared.delivering.length);
+        if (prepared.points.length > 0) metrics.sinkPointsDelivered.inc({ sink: sink.name }, prepared.points.length);
         if (attempt > 1) log.info({ attempts: attempt }, 'sink recovered');
         timer();
+        await deadLetterRejected(prepared.rejected);
         return all.length;
       }
       metrics.sinkFailures.inc({ sink: sink.name, reason: result.status });
       if (result.status === 'permanent') {
-        await deadLetter(batch, result.reason, attempt);
+        await deadLetter(prepared.delivering, result.reason, attempt);
+        await deadLetterRejected(prepared.rejected);
         return all.length;
       }
       if (config.retry.max_attempts > 0 && attempt >= config.retry.max_attempts) {
-        await deadLetter(batch, `retries_exhausted:${result.reason}`, attempt);
+        await deadLetter(prepared.delivering, `retries_exhausted:${result.reason}`, attempt);
+        await deadLetterRejected(prepared.rejected);
         return all.length;
       }
       if (attempt === 1) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');

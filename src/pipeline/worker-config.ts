@@ -8,6 +8,7 @@ export interface WorkerConfig {
     max_attempts: number;
   };
   shutdown_grace_ms: number;
+  sinks_reload_interval_ms: number;
 }
 
 export const workerConfigSchema = {
@@ -35,5 +36,12 @@ export const workerConfigSchema = {
       },
     },
     shutdown_grace_ms: { type: 'integer', minimum: 0, maximum: 600000, default: 10000, description: 'On SIGTERM, time given to in-flight batches before they are abandoned (and redelivered on restart).' },
+    sinks_reload_interval_ms: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600000,
+      default: 5000,
+      description: 'How often sinks.yaml is checked for changes (a Kubernetes ConfigMap update); a valid change is applied without a restart, an invalid one is logged and refused. 0 = only on SIGHUP.',
+    },
   },
 } as const;

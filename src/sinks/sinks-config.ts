@@ -1,10 +1,14 @@
-// The root schema of sinks.yaml: named sinks, each one of the registered types.
+// The root schema of sinks.yaml: named sinks, each one of the registered types, and the routes
+// that say which events go to which sinks.
+import type { RouteConfig } from '../pipeline/route/routes-config.ts';
+import { routesConfigSchema } from '../pipeline/route/routes-config.ts';
 import { sinkConfigSchemas, type SinkConfig } from './sink-registry.ts';
 
 export const SINK_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 
 export interface SinksConfig {
   sinks: Record<string, SinkConfig>;
+  routes?: RouteConfig[];
 }
 
 export const sinksConfigSchema = {
@@ -16,7 +20,7 @@ export const sinksConfigSchema = {
   properties: {
     sinks: {
       type: 'object',
-      description: 'Sinks by name. Each consumes every accepted event independently, with its own position on the bus.',
+      description: 'Sinks by name. Each reads the bus independently, with its own position: a slow or failing sink never holds back another.',
       propertyNames: { pattern: SINK_NAME_PATTERN },
       minProperties: 1,
       additionalProperties: {
@@ -27,5 +31,6 @@ export const sinksConfigSchema = {
         oneOf: sinkConfigSchemas,
       },
     },
+    routes: routesConfigSchema,
   },
 } as const;

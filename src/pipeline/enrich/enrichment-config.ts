@@ -1,5 +1,5 @@
 // Schema, type and defaults of `enrichment:` in forwarder.yaml: the participant dimension cache the
-// enrich stage joins onto QoS samples (docs/enrichment.md). Not wired into the root config yet.
+// enrich stage joins onto QoS samples (docs/enrichment.md).
 import type { ParticipantDimensionCacheOptions } from './participant-dimension-cache.ts';
 
 export interface EnrichmentConfig {

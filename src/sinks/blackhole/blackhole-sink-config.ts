@@ -1,6 +1,7 @@
 // Schema, type and defaults of a `type: blackhole` sink.
+import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
 
-export interface BlackholeSinkConfig {
+export interface BlackholeSinkConfig extends SinkMappingConfig {
   type: 'blackhole';
 }
 
@@ -11,5 +12,6 @@ export const blackholeSinkConfigSchema = {
   required: ['type'],
   properties: {
     type: { const: 'blackhole' },
+    ...sinkMappingProperties(LOCAL_SINK_DEFAULTS),
   },
 } as const;

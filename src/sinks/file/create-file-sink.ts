@@ -2,7 +2,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { retryable, SUCCESS, type DeliveryResult } from '../../delivery/delivery-result.ts';
-import { busRecordToJsonLine } from '../bus-record-to-json-line.ts';
+import { sinkBatchToJsonLines } from '../sink-batch-to-json-lines.ts';
 import type { Sink } from '../sink.ts';
 import type { FileSinkConfig } from './file-sink-config.ts';
 
@@ -27,7 +27,7 @@ export function createFileSink(name: string, config: FileSinkConfig): Sink {
     async write(batch): Promise<DeliveryResult> {
       try {
         handle ??= await openForAppend(config.path);
-        await handle.write(batch.map(busRecordToJsonLine).join(''));
+        await handle.write(sinkBatchToJsonLines(batch));
         if (config.fsync) await handle.datasync();
         return SUCCESS;
       } catch (err) {

@@ -1,6 +1,7 @@
 // Schema, type and defaults of a `type: file` sink.
+import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
 
-export interface FileSinkConfig {
+export interface FileSinkConfig extends SinkMappingConfig {
   type: 'file';
   path: string;
   fsync: boolean;
@@ -8,7 +9,7 @@ export interface FileSinkConfig {
 
 export const fileSinkConfigSchema = {
   type: 'object',
-  description: 'Appends every event as one JSON line (metadata + the verbatim Zoom body) to a local file.',
+  description: 'Appends one JSON line per event (metadata + the Zoom body, verbatim unless a PII policy changed it) or per metric point (`data: metrics`) to a local file.',
   additionalProperties: false,
   required: ['type', 'path'],
   properties: {
@@ -19,5 +20,6 @@ export const fileSinkConfigSchema = {
       default: true,
       description: 'fdatasync after each batch, before the bus position is committed (nothing is lost on a crash or power cut).',
     },
+    ...sinkMappingProperties(LOCAL_SINK_DEFAULTS),
   },
 } as const;

@@ -1,7 +1,7 @@
 // `stdout` sink: JSON Lines on standard output, honouring the stream's backpressure.
 import type { Writable } from 'node:stream';
 import { retryable, SUCCESS, type DeliveryResult } from '../../delivery/delivery-result.ts';
-import { busRecordToJsonLine } from '../bus-record-to-json-line.ts';
+import { sinkBatchToJsonLines } from '../sink-batch-to-json-lines.ts';
 import type { Sink } from '../sink.ts';
 import type { StdoutSinkConfig } from './stdout-sink-config.ts';
 
@@ -11,7 +11,7 @@ export function createStdoutSink(name: string, _config: StdoutSinkConfig, out: W
     type: 'stdout',
     write(batch): Promise<DeliveryResult> {
       return new Promise((resolve) => {
-        out.write(batch.map(busRecordToJsonLine).join(''), (err) => resolve(err ? retryable('stdout_write_error') : SUCCESS));
+        out.write(sinkBatchToJsonLines(batch), (err) => resolve(err ? retryable('stdout_write_error') : SUCCESS));
       });
     },
     async close() {},

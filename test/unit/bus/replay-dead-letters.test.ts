@@ -7,12 +7,13 @@ import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-dead-letters.
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
 import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
 import type { Sink } from '../../../src/sinks/sink.ts';
+import { passThroughDeps } from '../../support/pipeline-deps.ts';
 import { eventually } from '../../support/signed-request.ts';
 import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
 
 function recordingSink(name: string): Sink & { got: string[] } {
   const got: string[] = [];
-  return { name, type: 'test', got, write: async (batch) => (got.push(...batch.map((r) => r.body.toString())), SUCCESS), close: async () => {} };
+  return { name, type: 'test', got, write: async ({ events }) => (got.push(...events.map((e) => e.body)), SUCCESS), close: async () => {} };
 }
 
 describe('replay of embedded dead letters', () => {
@@ -33,9 +34,9 @@ describe('replay of embedded dead letters', () => {
     await bus.publish({ body: Buffer.from('{"n":"after"}'), meta });
     const a = recordingSink('a');
     const b = recordingSink('b');
-    const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 10 };
-    const ha = startSinkConsumer({ bus, sink: a, config: worker, logger: silentLogger, metrics: freshMetrics() });
-    const hb = startSinkConsumer({ bus, sink: b, config: worker, logger: silentLogger, metrics: freshMetrics() });
+    const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 10, sinks_reload_interval_ms: 0 };
+    const ha = startSinkConsumer({ ...passThroughDeps('a'), bus, sink: a, config: worker, logger: silentLogger, metrics: freshMetrics() });
+    const hb = startSinkConsumer({ ...passThroughDeps('b'), bus, sink: b, config: worker, logger: silentLogger, metrics: freshMetrics() });
     await eventually(() => (a.got.length === 3 && b.got.length === 1 ? true : undefined));
     await Promise.all([ha.stop(10), hb.stop(10)]);
     await bus.close();

@@ -8,7 +8,8 @@ import { createEmbeddedBus } from '../../../src/bus/embedded-bus.ts';
 import { permanent, retryable, SUCCESS, type DeliveryResult } from '../../../src/delivery/delivery-result.ts';
 import type { WorkerConfig } from '../../../src/pipeline/worker-config.ts';
 import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
-import type { Sink } from '../../../src/sinks/sink.ts';
+import type { Sink, SinkBatch } from '../../../src/sinks/sink.ts';
+import { passThroughDeps } from '../../support/pipeline-deps.ts';
 import { eventually } from '../../support/signed-request.ts';
 import { freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
 
@@ -16,6 +17,7 @@ const worker = (over: Partial<WorkerConfig['retry']> = {}): WorkerConfig => ({
   max_batch_events: 5,
   retry: { initial_backoff_ms: 1, max_backoff_ms: 5, max_attempts: 0, ...over },
   shutdown_grace_ms: 100,
+  sinks_reload_interval_ms: 0,
 });
 
 /** A sink at the seam: answers from a script, records what it was given. */
@@ -25,7 +27,8 @@ function scriptedSink(script: (call: number, batch: readonly BusRecord[]) => Del
     type: 'test',
     received: [] as string[],
     calls: 0,
-    async write(batch: readonly BusRecord[]) {
+    async write({ events }: SinkBatch) {
+      const batch = events.map((e) => e.record);
       const result = script(++sink.calls, batch);
       if (result.status === 'success') sink.received.push(...batch.map((r) => r.body.toString()));
       return result;
@@ -48,7 +51,7 @@ describe('startSinkConsumer', () => {
   it('retries a retryable failure (position held) until it succeeds, in order', async () => {
     const { bus, metrics } = await setup(12);
     const sink = scriptedSink((call) => (call <= 3 ? retryable('http_503') : SUCCESS));
-    const handle = startSinkConsumer({ bus, sink, config: worker(), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker(), logger: silentLogger, metrics });
     await eventually(() => (sink.received.length === 12 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -60,7 +63,7 @@ describe('startSinkConsumer', () => {
   it('dead-letters a permanently refused batch and goes on with the next', async () => {
     const { bus, metrics, path } = await setup(10);
     const sink = scriptedSink((call) => (call === 1 ? permanent('http_400') : SUCCESS));
-    const handle = startSinkConsumer({ bus, sink, config: worker(), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker(), logger: silentLogger, metrics });
     await eventually(() => (sink.received.length === 5 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -76,7 +79,7 @@ describe('startSinkConsumer', () => {
   it('with max_attempts, a batch that keeps failing is dead-lettered as retries_exhausted', async () => {
     const { bus, metrics } = await setup(3);
     const sink = scriptedSink(() => retryable('timeout'));
-    const handle = startSinkConsumer({ bus, sink, config: worker({ max_attempts: 4 }), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker({ max_attempts: 4 }), logger: silentLogger, metrics });
     await eventually(async () => ((await metricValue(metrics, 'qss_forwarder_sink_dead_lettered_total', { reason: 'retries_exhausted:timeout' })) === 3 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -87,13 +90,13 @@ describe('startSinkConsumer', () => {
     const { bus, metrics, path } = await setup(2);
     const failing = scriptedSink(() => retryable('down'));
     const cfg = { ...worker(), retry: { initial_backoff_ms: 60000, max_backoff_ms: 60000, max_attempts: 0 } };
-    const handle = startSinkConsumer({ bus, sink: failing, config: cfg, logger: silentLogger, metrics, random: () => 0.99 });
+    const handle = startSinkConsumer({ ...passThroughDeps('scripted'), bus, sink: failing, config: cfg, logger: silentLogger, metrics, random: () => 0.99 });
     await eventually(() => (failing.calls >= 1 ? true : undefined));
     await handle.stop(50);
     await bus.close();
     const bus2 = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics: freshMetrics() });
     const ok = scriptedSink(() => SUCCESS);
-    const handle2 = startSinkConsumer({ bus: bus2, sink: ok, config: worker(), logger: silentLogger, metrics: freshMetrics() });
+    const handle2 = startSinkConsumer({ ...passThroughDeps('scripted'), bus: bus2, sink: ok, config: worker(), logger: silentLogger, metrics: freshMetrics() });
     await eventually(() => (ok.received.length === 2 ? true : undefined));
     await handle2.stop(100);
     await bus2.close();

@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileSink } from '../../../../src/sinks/file/create-file-sink.ts';
 import type { BusRecord } from '../../../../src/bus/bus.ts';
+import { sinkConfig } from '../../../support/pipeline-deps.ts';
+import type { FileSinkConfig } from '../../../../src/sinks/file/file-sink-config.ts';
+
+const events = (...records: BusRecord[]) => ({ events: records.map((record) => ({ record, body: record.body.toString('utf8'), pii_changed: 0 })), points: [] });
 
 const record = (id: number, body: string): BusRecord => ({
   id: String(id),
@@ -16,9 +20,9 @@ describe('file sink', () => {
 
   it('appends one JSON line per event with metadata and the verbatim body', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'nested/dir/events.jsonl');
-    const sink = createFileSink('archive', { type: 'file', path, fsync: true });
+    const sink = createFileSink('archive', sinkConfig<FileSinkConfig>({ type: 'file', path, fsync: true }));
     const pretty = '{\n  "event": "meeting.participant_qos",\n  "x": "é"\n}';
-    expect(await sink.write([record(1, pretty), record(2, '{"event":"b"}')], signal)).to.deep.equal({ status: 'success' });
+    expect(await sink.write(events(record(1, pretty), record(2, '{"event":"b"}')), signal)).to.deep.equal({ status: 'success' });
     await sink.close();
     const lines = readFileSync(path, 'utf8').split('\n');
     expect(lines).to.have.length(3);
@@ -32,8 +36,8 @@ describe('file sink', () => {
   it('starts on a fresh line after a partial last line left by a crash', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'events.jsonl');
     writeFileSync(path, '{"id":"1"}\n{"id":"2","trunc');
-    const sink = createFileSink('archive', { type: 'file', path, fsync: false });
-    await sink.write([record(3, '{}')], signal);
+    const sink = createFileSink('archive', sinkConfig<FileSinkConfig>({ type: 'file', path, fsync: false }));
+    await sink.write(events(record(3, '{}')), signal);
     await sink.close();
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(lines[1]).to.equal('{"id":"2","trunc');
@@ -42,7 +46,7 @@ describe('file sink', () => {
 
   it('a path that is a directory is retryable (EISDIR)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qssf-file-'));
-    const sink = createFileSink('archive', { type: 'file', path: dir, fsync: true });
-    expect(await sink.write([record(1, '{}')], signal)).to.deep.equal({ status: 'retryable', reason: 'file_EISDIR' });
+    const sink = createFileSink('archive', sinkConfig<FileSinkConfig>({ type: 'file', path: dir, fsync: true }));
+    expect(await sink.write(events(record(1, '{}')), signal)).to.deep.equal({ status: 'retryable', reason: 'file_EISDIR' });
   });
 });

@@ -1,0 +1,55 @@
+// A sink batch as JSON Lines, for the file and stdout sinks. Pure.
+// - event: our metadata plus the body as a string — Zoom's verbatim bytes when the PII policy
+//   changed nothing (JSON.parse(line).body is byte-identical to what Zoom sent).
+// - metric point: name, unit, value, the sample's time (ISO 8601) and the kept attributes.
+import type { MetricPoint } from '../pipeline/map/metric-point.ts';
+import type { SinkEvent } from '../pipeline/map/sink-event.ts';
+import type { SinkBatch } from './sink.ts';
+
+export interface JsonLineEvent {
+  id: string;
+  received_at: string;
+  app: string;
+  event: string;
+  account_id: string | null;
+  instance_key: string | null;
+  request_id: string | null;
+  tracking_id: string | null;
+  body: string;
+}
+
+export interface JsonLinePoint {
+  metric: string;
+  unit: string;
+  value: number;
+  time: string;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export function sinkEventToJsonLine(event: SinkEvent): string {
+  const m = event.record.meta;
+  const line: JsonLineEvent = {
+    id: event.record.id,
+    received_at: new Date(m.receivedAt).toISOString(),
+    app: m.app,
+    event: m.event,
+    account_id: m.accountId ?? null,
+    instance_key: m.instanceKey ?? null,
+    request_id: m.requestId ?? null,
+    tracking_id: m.trackingId ?? null,
+    body: event.body,
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function metricPointToJsonLine(point: MetricPoint): string {
+  const line: JsonLinePoint = { metric: point.name, unit: point.unit, value: point.value, time: new Date(point.time_ms).toISOString(), attributes: point.attributes };
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function sinkBatchToJsonLines(batch: SinkBatch): string {
+  let text = '';
+  for (const e of batch.events) text += sinkEventToJsonLine(e);
+  for (const p of batch.points) text += metricPointToJsonLine(p);
+  return text;
+}
