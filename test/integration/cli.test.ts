@@ -33,7 +33,7 @@ describe('qss-forwarder CLI', function () {
   describe('validate', () => {
     it('exits 0 on the shipped config and names the sinks', async () => {
       const r = await runCli(['validate']);
-      expect([r.code, r.stdout]).to.deep.equal([0, 'config/forwarder.yaml: ok\nconfig/sinks.yaml: ok — 1 sink: events_file (file)\n']);
+      expect([r.code, r.stdout]).to.deep.equal([0, 'config/forwarder.yaml: ok\nconfig/sinks.yaml: ok — 2 sinks: events_file (file, events), metrics_file (file, metrics); 2 routes\n']);
     });
     it('exits 1 and prints every problem of both files with file:line:column', async () => {
       const config = join(FIXTURES, 'invalid/forwarder-types.yaml');
