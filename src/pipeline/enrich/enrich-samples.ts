@@ -37,24 +37,23 @@ export function sampleParticipantKey(sample: QosSample): ParticipantKey | undefi
   return undefined;
 }
 
+const UNKEYED = Symbol('unkeyed');
+const NOT_FOUND = Symbol('not_found');
+type Join = Readonly<Record<string, string>> | typeof UNKEYED | typeof NOT_FOUND;
+
 /**
  * Adds the cached dimensions to each sample's attributes; an attribute the sample already has is
  * never overwritten. The cache is asked once per distinct participant per call, so its hit/miss
- * counters count lookups, while `enriched`/`not_found` count samples.
+ * counters count lookups, while `enriched`/`not_found` count samples. Samples of one qos item share
+ * one frozen attributes object, so the join is worked out once per object and the enriched
+ * attributes are shared (frozen) too.
  */
 export function enrichSamples(samples: readonly QosSample[], cache: Pick<ParticipantDimensionCache, 'get'>): EnrichResult {
   const looked = new Map<string, Record<string, string> | undefined>();
-  const out: QosSample[] = [];
-  let enriched = 0;
-  let notFound = 0;
-  let unkeyed = 0;
-  for (const sample of samples) {
+  const joins = new Map<object, Join>();
+  const join = (attributes: Readonly<Record<string, string>>, sample: QosSample): Join => {
     const key = sampleParticipantKey(sample);
-    if (key === undefined) {
-      unkeyed++;
-      out.push(sample);
-      continue;
-    }
+    if (key === undefined) return UNKEYED;
     const k = participantCacheKey(key);
     let dimensions: Record<string, string> | undefined;
     if (looked.has(k)) dimensions = looked.get(k);
@@ -62,14 +61,35 @@ export function enrichSamples(samples: readonly QosSample[], cache: Pick<Partici
       dimensions = cache.get(key);
       looked.set(k, dimensions);
     }
-    if (dimensions === undefined) {
+    if (dimensions === undefined) return NOT_FOUND;
+    let added: Record<string, string> | undefined;
+    for (const name in dimensions) {
+      if (Object.hasOwn(attributes, name)) continue;
+      added ??= { ...attributes };
+      added[name] = dimensions[name] as string;
+    }
+    return added === undefined ? attributes : Object.freeze(added);
+  };
+  const out: QosSample[] = [];
+  let enriched = 0;
+  let notFound = 0;
+  let unkeyed = 0;
+  for (const sample of samples) {
+    let j = joins.get(sample.attributes);
+    if (j === undefined) {
+      j = join(sample.attributes, sample);
+      joins.set(sample.attributes, j);
+    }
+    if (j === UNKEYED) {
+      unkeyed++;
+      out.push(sample);
+    } else if (j === NOT_FOUND) {
       notFound++;
       out.push(sample);
-      continue;
+    } else {
+      enriched++;
+      out.push(j === sample.attributes ? sample : { ...sample, attributes: j });
     }
-    enriched++;
-    const added = Object.entries(dimensions).filter(([name]) => !Object.hasOwn(sample.attributes, name));
-    out.push(added.length === 0 ? sample : { ...sample, attributes: { ...sample.attributes, ...Object.fromEntries(added) } });
   }
   return { samples: out, enriched, not_found: notFound, unkeyed };
 }

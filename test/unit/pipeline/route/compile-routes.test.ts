@@ -8,7 +8,7 @@ const body = {
 };
 
 function subject(over: Partial<RouteSubject> = {}): RouteSubject & { parses: number } {
-  const s = { event: 'meeting.participant_qos', accountId: 'acc-1', app: 'default', parses: 0, body: () => (s.parses++, body), ...over };
+  const s: RouteSubject & { parses: number } = { event: 'meeting.participant_qos', accountId: 'acc-1', app: 'default', parses: 0, body: (): unknown => (s.parses++, body), ...over };
   return s;
 }
 
