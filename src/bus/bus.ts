@@ -53,6 +53,11 @@ export type BatchHandler = (batch: readonly BusRecord[], signals: BatchSignals) 
 
 export interface ConsumeOptions {
   maxBatchEvents: number;
+  /**
+   * Batching by age: when fewer than maxBatchEvents are waiting, wait until the oldest is this old
+   * (ms since it was received) before handing the batch over. 0 = hand over what is there.
+   */
+  maxWaitMs?: number;
 }
 
 export interface ConsumerHandle {

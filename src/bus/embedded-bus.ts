@@ -235,10 +235,16 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
       let failures = 0;
       while (!stopping.signal.aborted) {
         try {
-          const rows = selectAfter.all(position, options.maxBatchEvents) as EventRow[];
+          let rows = selectAfter.all(position, options.maxBatchEvents) as EventRow[];
           if (rows.length === 0) {
             await waitForEvents(stopping.signal);
             continue;
+          }
+          const fillFor = rows.length < options.maxBatchEvents ? (rows[0]?.received_at ?? 0) + (options.maxWaitMs ?? 0) - now() : 0;
+          if (fillFor > 0) {
+            // Batching by age: let the batch fill until its oldest event is maxWaitMs old.
+            await sleep(fillFor, stopping.signal);
+            rows = selectAfter.all(position, options.maxBatchEvents) as EventRow[];
           }
           const doneCount = Math.min(await handler(rows.map(rowToRecord), { stop: stopping.signal, abort: aborting.signal }), rows.length);
           if (doneCount > 0) {

@@ -94,6 +94,8 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
         sessionTimeout: config.consumer.session_timeout_ms,
         heartbeatInterval: config.consumer.heartbeat_interval_ms,
         allowAutoTopicCreation: false,
+        // Batching by age: the broker holds a fetch until 64 KiB are there or maxWaitMs passed.
+        ...(options.maxWaitMs !== undefined && options.maxWaitMs > 0 ? { minBytes: 65536, maxWaitTimeInMs: options.maxWaitMs } : {}),
       });
       consumer = c;
       c.on(c.events.GROUP_JOIN, (e) => {

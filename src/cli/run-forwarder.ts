@@ -80,7 +80,7 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
     bus = await createBus(config, role, logger, metrics);
     if (role !== 'ingress') {
       const cache = createParticipantDimensionCache(participantDimensionCacheOptions(config.enrichment, Date.now));
-      workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout }), logger, metrics });
+      workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout, retry: config.worker.retry, metrics, logger }), logger, metrics });
       await workers.apply(sinksConfig);
       const w = workers;
       watcher = watchSinksConfig({ file: options.sinks, initialText: loaded.sinksText, env, intervalMs: config.worker.sinks_reload_interval_ms, apply: (c) => w.apply(c), logger, metrics });

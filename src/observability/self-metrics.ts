@@ -35,6 +35,11 @@ export interface SelfMetrics {
   enrichmentLookups: Counter<'result'>;
   enrichmentEvictions: Counter<'reason'>;
   enrichmentParticipants: Gauge<never>;
+  sinkRequests: Counter<'sink' | 'result'>;
+  sinkRetries: Counter<'sink'>;
+  sinkRequestSeconds: Histogram<'sink'>;
+  sinkRequestItems: Histogram<'sink'>;
+  sinkQueueItems: Gauge<'sink'>;
   configReloads: Counter<'result'>;
   configReloadOk: Gauge<never>;
 }
@@ -219,6 +224,38 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     enrichmentParticipants: new Gauge({
       name: 'qss_forwarder_enrichment_cache_participants',
       help: 'Participants held in the dimension cache.',
+      registers,
+    }),
+    sinkRequests: new Counter({
+      name: 'qss_forwarder_sink_requests_total',
+      help: 'Requests to a sink backend, by result: success, or the failure reason (http_503, timeout, network_econnrefused, …).',
+      labelNames: ['sink', 'result'],
+      registers,
+    }),
+    sinkRetries: new Counter({
+      name: 'qss_forwarder_sink_retries_total',
+      help: 'Requests sent again after a failure, by sink.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkRequestSeconds: new Histogram({
+      name: 'qss_forwarder_sink_request_seconds',
+      help: 'One request to a sink backend: encode, compress, send, answer.',
+      labelNames: ['sink'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    sinkRequestItems: new Histogram({
+      name: 'qss_forwarder_sink_request_items',
+      help: 'Items (metric points or events) per request, by sink.',
+      labelNames: ['sink'],
+      buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
+      registers,
+    }),
+    sinkQueueItems: new Gauge({
+      name: 'qss_forwarder_sink_queue_items',
+      help: 'Items of the batch in hand not yet delivered, by sink (stays up while a backend is failing).',
+      labelNames: ['sink'],
       registers,
     }),
     configReloads: new Counter({

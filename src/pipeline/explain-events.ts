@@ -72,7 +72,7 @@ export function explainEvents(inputs: readonly ExplainInput[], config: SinksConf
 
     const sinks: Record<string, ExplainedSink> = {};
     for (const [name, pipeline] of pipelines) {
-      const out: PreparedBatch = { events: [], points: [], delivering: [], rejected: [], stats: emptyStats() };
+      const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
       const trace = prepareRecord(record, pipeline, { cache, nowMs: clock }, out);
       const sink: ExplainedSink = { type: config.sinks[name]?.type ?? '', data: pipeline.data, outcome: trace.outcome, routes: trace.routes };
       if (trace.reason !== undefined) sink.reason = trace.reason;

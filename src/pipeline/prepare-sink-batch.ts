@@ -48,6 +48,8 @@ export interface BatchStats {
 export interface PreparedBatch {
   events: SinkEvent[];
   points: MetricPoint[];
+  /** The record each point came from (same index as `points`): a refused point dead-letters it. */
+  pointRecords: BusRecord[];
   /** Records the sink delivers with this batch (they produced events or points). */
   delivering: BusRecord[];
   /** Records to dead-letter instead, with the reason. */
@@ -150,12 +152,13 @@ export function prepareRecord(record: BusRecord, pipeline: SinkPipeline, ctx: Pr
   out.stats.dropped_cardinality += (pipeline.metrics as MetricMapping).map(enriched.samples, ctx.nowMs, out.points);
   const made = out.points.length - before;
   if (made === 0) return trace('no_points', { normalized, reason: normalized.samples.length === 0 ? 'no_samples' : 'no_matching_metric' });
+  for (let i = 0; i < made; i++) out.pointRecords.push(record);
   out.delivering.push(record);
   return trace('points', { normalized: { ...normalized, samples: enriched.samples } });
 }
 
 export function prepareSinkBatch(records: readonly BusRecord[], pipeline: SinkPipeline, ctx: PrepareContext): PreparedBatch {
-  const out: PreparedBatch = { events: [], points: [], delivering: [], rejected: [], stats: emptyStats() };
+  const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
   for (const record of records) prepareRecord(record, pipeline, ctx, out);
   return out;
 }

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
-import { retryable } from '../delivery/delivery-result.ts';
+import { retryable, type RefusedRecord } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { prepareSinkBatch, type BatchStats, type PrepareContext, type SinkPipeline } from './prepare-sink-batch.ts';
@@ -21,10 +21,19 @@ export interface SinkConsumerDeps {
   config: WorkerConfig;
   logger: Logger;
   metrics: SelfMetrics;
+  /** Wait up to this long for a batch to fill before delivering it (the sink's `batch.max_wait_ms`). */
+  maxWaitMs?: number;
   /** Called after each batch was prepared (the worker reads the shared cache's counters then). */
   afterPrepare?: () => void;
   random?: () => number;
   now?: () => number;
+}
+
+/** One dead letter per record (a record whose points went out in several requests may be refused by more than one). */
+function uniqueRefusals(refused: readonly RefusedRecord[]): RefusedRecord[] {
+  const seen = new Map<string, RefusedRecord>();
+  for (const r of refused) if (!seen.has(r.record.id)) seen.set(r.record.id, r);
+  return [...seen.values()];
 }
 
 function countStats(metrics: SelfMetrics, sink: string, stats: BatchStats): void {
@@ -70,18 +79,21 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
       return all.length;
     }
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
-    const payload = { events: prepared.events, points: prepared.points };
+    const payload = { events: prepared.events, points: prepared.points, pointRecords: prepared.pointRecords };
     for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
-      const result = await sink.write(payload, abort).catch((err: unknown) => {
+      const result = await sink.write(payload, { stop, abort }).catch((err: unknown) => {
         log.error({ err }, 'sink threw (a bug): retrying the batch; its position is held');
         return retryable('sink_threw');
       });
-      if (result.status === 'success') {
-        metrics.sinkDelivered.inc({ sink: sink.name }, prepared.delivering.length);
-        if (prepared.points.length > 0) metrics.sinkPointsDelivered.inc({ sink: sink.name }, prepared.points.length);
+      if (result.status === 'success' || result.status === 'partial') {
+        const refused = result.status === 'partial' ? result.refused : [];
+        const refusedIds = new Set(refused.map((r) => r.record.id));
+        metrics.sinkDelivered.inc({ sink: sink.name }, prepared.delivering.length - refusedIds.size);
+        const points = prepared.pointRecords.filter((r) => !refusedIds.has(r.id)).length;
+        if (points > 0) metrics.sinkPointsDelivered.inc({ sink: sink.name }, points);
         if (attempt > 1) log.info({ attempts: attempt }, 'sink recovered');
         timer();
-        await deadLetterRejected(prepared.rejected);
+        await deadLetterRejected([...prepared.rejected, ...uniqueRefusals(refused)]);
         return all.length;
       }
       metrics.sinkFailures.inc({ sink: sink.name, reason: result.status });
@@ -101,5 +113,5 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     return 0;
   };
 
-  return bus.consume(sink.name, handler, { maxBatchEvents: config.max_batch_events });
+  return bus.consume(sink.name, handler, { maxBatchEvents: config.max_batch_events, maxWaitMs: deps.maxWaitMs ?? 0 });
 }

@@ -74,7 +74,8 @@ export function startSinkWorkers(deps: SinkWorkersDeps): SinkWorkers {
   const start = (name: string, config: SinkConfig, pipeline: SinkPipeline): void => {
     const sink = deps.createSink(name, config);
     const entry = { settings: JSON.stringify(config), sink, pipeline } as Running;
-    entry.consumer = startSinkConsumer({ bus, sink, pipeline: () => entry.pipeline, cache: deps.cache, config: worker, logger, metrics, afterPrepare });
+    const maxWaitMs = 'batch' in config ? config.batch.max_wait_ms : 0;
+    entry.consumer = startSinkConsumer({ bus, sink, pipeline: () => entry.pipeline, cache: deps.cache, config: worker, logger, metrics, afterPrepare, maxWaitMs });
     running.set(name, entry);
   };
 

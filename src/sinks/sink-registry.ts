@@ -1,22 +1,35 @@
 // Every sink type, listed explicitly: its config schema and its factory. No folder scanning.
 import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { BackoffPolicy } from '../delivery/backoff.ts';
+import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole/blackhole-sink-config.ts';
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';
 import { createFileSink } from './file/create-file-sink.ts';
 import { fileSinkConfigSchema, type FileSinkConfig } from './file/file-sink-config.ts';
+import { createDatadogSink } from './datadog/create-datadog-sink.ts';
+import { datadogSinkConfigSchema, type DatadogSinkConfig } from './datadog/datadog-sink-config.ts';
+import { createOtlpSink } from './otlp/create-otlp-sink.ts';
+import { otlpSinkConfigSchema, type OtlpSinkConfig } from './otlp/otlp-sink-config.ts';
 import type { Sink } from './sink.ts';
+import { createSplunkHecSink } from './splunk-hec/create-splunk-hec-sink.ts';
+import { splunkHecSinkConfigSchema, type SplunkHecSinkConfig } from './splunk-hec/splunk-hec-sink-config.ts';
 import { createStdoutSink } from './stdout/create-stdout-sink.ts';
 import { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout/stdout-sink-config.ts';
 
-export type SinkConfig = FileSinkConfig | StdoutSinkConfig | BlackholeSinkConfig;
+export type SinkConfig = FileSinkConfig | StdoutSinkConfig | BlackholeSinkConfig | OtlpSinkConfig | SplunkHecSinkConfig | DatadogSinkConfig;
 
 export interface SinkFactoryDeps {
   stdout: Writable;
+  retry: BackoffPolicy & { max_attempts: number };
+  metrics: SelfMetrics;
+  logger: Logger;
 }
 
-export const sinkConfigSchemas = [fileSinkConfigSchema, stdoutSinkConfigSchema, blackholeSinkConfigSchema] as const;
+export const sinkConfigSchemas = [fileSinkConfigSchema, stdoutSinkConfigSchema, blackholeSinkConfigSchema, otlpSinkConfigSchema, splunkHecSinkConfigSchema, datadogSinkConfigSchema] as const;
 
 export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDeps): Sink {
+  const http = { retry: deps.retry, metrics: deps.metrics, logger: deps.logger.child({ component: 'sink', sink: name }) };
   switch (config.type) {
     case 'file':
       return createFileSink(name, config);
@@ -24,5 +37,11 @@ export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDe
       return createStdoutSink(name, config, deps.stdout);
     case 'blackhole':
       return createBlackholeSink(name, config);
+    case 'otlp':
+      return createOtlpSink(name, config, http);
+    case 'splunk_hec':
+      return createSplunkHecSink(name, config, http);
+    case 'datadog':
+      return createDatadogSink(name, config, http);
   }
 }

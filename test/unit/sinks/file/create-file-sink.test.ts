@@ -7,7 +7,7 @@ import type { BusRecord } from '../../../../src/bus/bus.ts';
 import { sinkConfig } from '../../../support/pipeline-deps.ts';
 import type { FileSinkConfig } from '../../../../src/sinks/file/file-sink-config.ts';
 
-const events = (...records: BusRecord[]) => ({ events: records.map((record) => ({ record, body: record.body.toString('utf8'), pii_changed: 0 })), points: [] });
+const events = (...records: BusRecord[]) => ({ events: records.map((record) => ({ record, body: record.body.toString('utf8'), pii_changed: 0 })), points: [], pointRecords: [] });
 
 const record = (id: number, body: string): BusRecord => ({
   id: String(id),
@@ -16,7 +16,7 @@ const record = (id: number, body: string): BusRecord => ({
 });
 
 describe('file sink', () => {
-  const signal = new AbortController().signal;
+  const signal = { stop: new AbortController().signal, abort: new AbortController().signal };
 
   it('appends one JSON line per event with metadata and the verbatim body', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'nested/dir/events.jsonl');

@@ -5,10 +5,10 @@ import type { BusRecord } from '../../../../src/bus/bus.ts';
 import { sinkConfig } from '../../../support/pipeline-deps.ts';
 import type { StdoutSinkConfig } from '../../../../src/sinks/stdout/stdout-sink-config.ts';
 
-const events = (...records: BusRecord[]) => ({ events: records.map((record) => ({ record, body: record.body.toString('utf8'), pii_changed: 0 })), points: [] });
+const events = (...records: BusRecord[]) => ({ events: records.map((record) => ({ record, body: record.body.toString('utf8'), pii_changed: 0 })), points: [], pointRecords: [] });
 
 const record = (id: number): BusRecord => ({ id: String(id), body: Buffer.from(`{"event":"e${id}"}`), meta: { app: 'default', event: `e${id}`, receivedAt: 0 } });
-const signal = new AbortController().signal;
+const signal = { stop: new AbortController().signal, abort: new AbortController().signal };
 
 describe('stdout sink', () => {
   it('writes one JSON line per event, in order', async () => {

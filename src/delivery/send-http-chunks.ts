@@ -1,0 +1,91 @@
+// What every HTTP sink's `write` does, written once: cut the items into chunks (count, bytes),
+// and for each chunk encode → compress → POST → classify, through the shared engine
+// (deliver-chunks.ts: retries, backoff, Retry-After, split, refusals, concurrency), with the
+// per-sink metrics and logs. The sink supplies only its pure parts: size, encoder, request
+// shape and response classifier.
+import type { Logger } from 'pino';
+import type { BatchSignals, BusRecord } from '../bus/bus.ts';
+import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { chunkItems } from './chunk-items.ts';
+import { compressBody, contentEncoding } from './compress-body.ts';
+import { deliverChunks, type ChunkVerdict } from './deliver-chunks.ts';
+import type { DeliveryResult } from './delivery-result.ts';
+import type { HttpClient, HttpOutcome } from './http-client.ts';
+import type { HttpDeliveryConfig } from './http-delivery-config.ts';
+
+export interface HttpSinkContext {
+  name: string;
+  client: HttpClient;
+  delivery: HttpDeliveryConfig;
+  retry: BackoffPolicy & { max_attempts: number };
+  metrics: SelfMetrics;
+  logger: Logger;
+  random?: () => number;
+}
+
+export interface HttpChunkSpec<I> {
+  items: readonly I[];
+  recordOf(item: I): BusRecord;
+  sizeOf(item: I): number;
+  encode(items: readonly I[]): Buffer;
+  url: string;
+  headers: Record<string, string>;
+  classify(outcome: HttpOutcome, items: readonly I[]): ChunkVerdict;
+  /** Extra step after a 2xx (Splunk indexer acknowledgement): the final verdict. */
+  confirm?(outcome: HttpOutcome & { ok: true }, signal: AbortSignal): Promise<ChunkVerdict>;
+  /** The backend's limit on one compressed body: bigger chunks are split before sending. */
+  maxCompressedBytes?: number;
+}
+
+export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpec<I>, signals: BatchSignals): Promise<DeliveryResult> {
+  const { name, metrics, delivery } = ctx;
+  const log = ctx.logger;
+  const chunks = chunkItems(spec.items, spec.sizeOf, delivery.batch.max_items, delivery.batch.max_bytes);
+  let pending = spec.items.length;
+  metrics.sinkQueueItems.set({ sink: name }, pending);
+  const encoding = contentEncoding(delivery.compression);
+  const headers = { ...spec.headers, ...(encoding === undefined ? {} : { 'content-encoding': encoding }) };
+  const result = await deliverChunks<I>({
+    chunks,
+    recordOf: spec.recordOf,
+    concurrency: delivery.max_concurrency,
+    retry: ctx.retry,
+    signals,
+    ...(ctx.random === undefined ? {} : { random: ctx.random }),
+    async attempt(items, signal) {
+      const started = performance.now();
+      const body = await compressBody(spec.encode(items), delivery.compression);
+      if (spec.maxCompressedBytes !== undefined && body.length > spec.maxCompressedBytes) {
+        return { verdict: { kind: 'too_large', reason: 'over_size_limit' }, ms: performance.now() - started };
+      }
+      const outcome = await ctx.client.send({ method: 'POST', url: spec.url, headers, body, timeoutMs: delivery.timeout_ms, signal });
+      let verdict = spec.classify(outcome, items);
+      if (verdict.kind === 'success' && outcome.ok && spec.confirm !== undefined) verdict = await spec.confirm(outcome, signal);
+      return { verdict, ms: performance.now() - started };
+    },
+    onAttempt({ items, verdict, ms, attempt }) {
+      const result = verdict.kind === 'success' ? 'success' : verdict.reason;
+      metrics.sinkRequests.inc({ sink: name, result });
+      metrics.sinkRequestSeconds.observe({ sink: name }, ms / 1000);
+      metrics.sinkRequestItems.observe({ sink: name }, items);
+      if (attempt > 1) metrics.sinkRetries.inc({ sink: name });
+      if (verdict.kind === 'success') {
+        pending -= items;
+        metrics.sinkQueueItems.set({ sink: name }, Math.max(0, pending));
+        if (verdict.rejectedItems !== undefined && verdict.rejectedItems > 0) {
+          metrics.sinkPointsDropped.inc({ sink: name, reason: 'rejected_by_backend' }, verdict.rejectedItems);
+          log.warn({ rejected: verdict.rejectedItems, message: verdict.warning }, 'backend accepted the request but rejected some items (partial success: not retried)');
+        } else if (verdict.warning !== undefined) log.warn({ message: verdict.warning }, 'backend warning');
+      } else if (verdict.kind === 'retryable') {
+        if (attempt === 1) log.warn({ reason: verdict.reason, retry_after_ms: verdict.retryAfterMs, items }, 'request failed; retrying with backoff (position held)');
+      } else if (verdict.kind === 'too_large') {
+        log.info({ reason: verdict.reason, items }, 'request too large; splitting');
+      } else {
+        log.error({ reason: verdict.reason, items }, 'backend refused the request for good; its events go to the dead letters');
+      }
+    },
+  });
+  metrics.sinkQueueItems.set({ sink: name }, 0);
+  return result;
+}
