@@ -27,7 +27,7 @@ export const datadogSinkConfigSchema = {
     type: { const: 'datadog' },
     api_key: { type: 'string', minLength: 1, writeOnly: true, description: 'Datadog API key (sent as the `DD-API-KEY` header, never in a URL).' },
     site: { enum: [...DATADOG_SITES], default: 'datadoghq.com', description: 'Your Datadog site: metrics go to `https://api.<site>`, logs to `https://http-intake.logs.<site>`.' },
-    url: { type: 'string', pattern: '^https?://', description: 'A base URL that replaces the site for both metrics and logs (a proxy, or a test receiver); empty = use `site`.' },
+    url: { type: 'string', pattern: '^(https?://.+)?$', description: 'A base URL that replaces the site for both metrics and logs (a proxy, or a test receiver); empty = use `site`.' },
     host: { type: 'string', description: 'Sent as the series\' `host` resource and the logs\' `hostname`.' },
     tags: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Extra `key:value` tags on every series and log (e.g. `env:prod`).' },
     logs: {

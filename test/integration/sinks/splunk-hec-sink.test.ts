@@ -1,6 +1,12 @@
 // The splunk_hec sink against the HEC conformance receiver (test/support/receivers): metrics and
 // events as Splunk documents them, indexer acknowledgement, and the failure rules.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss-event.ts';
 import { startHecReceiver, type HecReceiver } from '../../support/receivers/hec-receiver.ts';
 import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../support/sink-batches.ts';
@@ -106,5 +112,31 @@ describe('splunk_hec sink → HEC conformance receiver', function () {
     expect(rx.problems).to.deep.equal([]);
     expect([...rx.acked]).to.deep.equal([0]);
     expect(rx.requests.filter((r) => r.path === '/services/collector/ack')).to.have.length(3);
+  });
+
+  it('TLS: trusts a private CA from tls.ca_file; without it the certificate is refused (retried, never sent in clear)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qssf-hec-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    let got = 0;
+    const server = createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (req, res) => {
+      got++;
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { batch } = prepare({ sinks: { s: eventsSink() } }, allRecords().slice(0, 1));
+      const trusted = testSink(eventsSink({ url, tls: { ca_file: join(dir, 'c.pem') } }));
+      expect(await trusted.sink.write(batch, signalsFor())).to.deep.equal({ status: 'success' });
+      await trusted.sink.close();
+      const untrusted = testSink(eventsSink({ url }), { max_attempts: 2 });
+      const result = await untrusted.sink.write(batch, signalsFor());
+      await untrusted.sink.close();
+      expect(result.status === 'partial' && result.refused[0]?.reason).to.match(/^retries_exhausted:network_/);
+      expect(got).to.equal(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
