@@ -6,6 +6,7 @@ import type { Compression } from './compress-body.ts';
 export interface HttpDeliveryConfig {
   timeout_ms: number;
   compression: Compression;
+  compression_level: number;
   max_concurrency: number;
   batch: { max_items: number; max_bytes: number; max_wait_ms: number };
   tls: { ca_file?: string; reject_unauthorized: boolean };
@@ -23,6 +24,13 @@ export function httpDeliveryProperties(d: HttpDeliveryDefaults) {
   return {
     timeout_ms: { type: 'integer', minimum: 100, maximum: 600000, default: 10000, description: 'Per-request timeout; a request that takes longer is retried with backoff.' },
     compression: { enum: [...d.compression], default: d.compression[0], description: 'Request body compression.' },
+    compression_level: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 9,
+      default: 1,
+      description: 'zlib level: 1 is fastest (on QoS JSON about a fifth of the CPU of level 6, for ~20 % more bytes), 9 smallest.',
+    },
     max_concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Requests in flight at once for this sink.' },
     batch: {
       type: 'object',

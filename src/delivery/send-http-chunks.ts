@@ -55,7 +55,7 @@ export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpe
     ...(ctx.random === undefined ? {} : { random: ctx.random }),
     async attempt(items, signal) {
       const started = performance.now();
-      const body = await compressBody(spec.encode(items), delivery.compression);
+      const body = await compressBody(spec.encode(items), delivery.compression, delivery.compression_level);
       if (spec.maxCompressedBytes !== undefined && body.length > spec.maxCompressedBytes) {
         return { verdict: { kind: 'too_large', reason: 'over_size_limit' }, ms: performance.now() - started };
       }

@@ -2,8 +2,8 @@
 // attribute values) per metric at once. A point of a known series always passes; a point of a new
 // series passes while there is room, else it is dropped (the caller counts it). A series that sees
 // no point for `idleMs` stops counting. Pure apart from its own state; the clock is passed in.
-// Per metric, one Map in last-seen order: the idle sweep reads from the front and stops at the
-// first live series, so every check is O(1) amortised.
+// Known series only get their last-seen time updated (one Map set); idle series are swept out
+// when a metric is at its cap, at most once per `idleMs / 4`, so a full metric costs O(1) amortised.
 
 export interface SeriesLimiter {
   /** True if the point may be sent. */
@@ -18,44 +18,48 @@ function attributeKeyer(): (attributes: Readonly<Record<string, string>>) => str
   return (attributes) => {
     let key = memo.get(attributes);
     if (key === undefined) {
-      key = JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+      // Names and values joined by separators that cannot appear in them unescaped (\u0000, \u0001).
+      key = '';
+      for (const k of Object.keys(attributes).sort()) key += `${k}\u0000${attributes[k]}\u0001`;
       memo.set(attributes, key);
     }
     return key;
   };
 }
 
+interface MetricSeries {
+  lastSeen: Map<string, number>;
+  sweptAt: number;
+}
+
 export function createSeriesLimiter(options: { maxSeriesPerMetric: number; idleMs: number }): SeriesLimiter {
   const { maxSeriesPerMetric: max, idleMs } = options;
   const keyOf = attributeKeyer();
-  const byMetric = new Map<string, Map<string, number>>();
+  const byMetric = new Map<string, MetricSeries>();
 
-  const sweep = (seen: Map<string, number>, nowMs: number): void => {
-    for (const [key, at] of seen) {
-      if (nowMs - at < idleMs) return;
-      seen.delete(key);
-    }
+  const sweep = (m: MetricSeries, nowMs: number): void => {
+    m.sweptAt = nowMs;
+    for (const [key, at] of m.lastSeen) if (nowMs - at >= idleMs) m.lastSeen.delete(key);
   };
 
   return {
     admit(metric, attributes, nowMs) {
       if (max === 0) return true;
-      let seen = byMetric.get(metric);
-      if (seen === undefined) {
-        seen = new Map();
-        byMetric.set(metric, seen);
+      let m = byMetric.get(metric);
+      if (m === undefined) {
+        m = { lastSeen: new Map(), sweptAt: nowMs };
+        byMetric.set(metric, m);
       }
       const key = keyOf(attributes);
-      if (seen.has(key)) {
-        seen.delete(key); // move to the back: last-seen order
-        seen.set(key, nowMs);
+      if (m.lastSeen.has(key)) {
+        m.lastSeen.set(key, nowMs);
         return true;
       }
-      if (seen.size >= max) sweep(seen, nowMs);
-      if (seen.size >= max) return false;
-      seen.set(key, nowMs);
+      if (m.lastSeen.size >= max && nowMs - m.sweptAt >= idleMs / 4) sweep(m, nowMs);
+      if (m.lastSeen.size >= max) return false;
+      m.lastSeen.set(key, nowMs);
       return true;
     },
-    series: () => Object.fromEntries([...byMetric].map(([metric, seen]) => [metric, seen.size])),
+    series: () => Object.fromEntries([...byMetric].map(([metric, m]) => [metric, m.lastSeen.size])),
   };
 }

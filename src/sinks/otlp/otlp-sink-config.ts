@@ -35,6 +35,6 @@ export const otlpSinkConfigSchema = {
       description: 'Resource attributes of every export; `service.name` is required by OTLP receivers and is set to `qss-forwarder` unless given.',
     },
     ...httpDeliveryProperties({ compression: ['gzip', 'none'], max_items: 2000, max_bytes: 4194304 }),
-    ...sinkMappingProperties({ data: ['metrics'], attributes: {}, max_series_per_metric: 100000, pii: 'drop' }),
+    ...sinkMappingProperties({ data: ['metrics'], attributes: {}, max_series_per_metric: 0, pii: 'drop' }),
   },
 } as const;
