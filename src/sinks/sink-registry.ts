@@ -11,13 +11,15 @@ import { createDatadogSink } from './datadog/create-datadog-sink.ts';
 import { datadogSinkConfigSchema, type DatadogSinkConfig } from './datadog/datadog-sink-config.ts';
 import { createOtlpSink } from './otlp/create-otlp-sink.ts';
 import { otlpSinkConfigSchema, type OtlpSinkConfig } from './otlp/otlp-sink-config.ts';
+import { createPrometheusSink } from './prometheus/create-prometheus-sink.ts';
+import { prometheusSinkConfigSchema, type PrometheusSinkConfig } from './prometheus/prometheus-sink-config.ts';
 import type { Sink } from './sink.ts';
 import { createSplunkHecSink } from './splunk-hec/create-splunk-hec-sink.ts';
 import { splunkHecSinkConfigSchema, type SplunkHecSinkConfig } from './splunk-hec/splunk-hec-sink-config.ts';
 import { createStdoutSink } from './stdout/create-stdout-sink.ts';
 import { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout/stdout-sink-config.ts';
 
-export type SinkConfig = FileSinkConfig | StdoutSinkConfig | BlackholeSinkConfig | OtlpSinkConfig | SplunkHecSinkConfig | DatadogSinkConfig;
+export type SinkConfig = FileSinkConfig | StdoutSinkConfig | BlackholeSinkConfig | OtlpSinkConfig | SplunkHecSinkConfig | DatadogSinkConfig | PrometheusSinkConfig;
 
 export interface SinkFactoryDeps {
   stdout: Writable;
@@ -26,7 +28,7 @@ export interface SinkFactoryDeps {
   logger: Logger;
 }
 
-export const sinkConfigSchemas = [fileSinkConfigSchema, stdoutSinkConfigSchema, blackholeSinkConfigSchema, otlpSinkConfigSchema, splunkHecSinkConfigSchema, datadogSinkConfigSchema] as const;
+export const sinkConfigSchemas = [fileSinkConfigSchema, stdoutSinkConfigSchema, blackholeSinkConfigSchema, otlpSinkConfigSchema, splunkHecSinkConfigSchema, datadogSinkConfigSchema, prometheusSinkConfigSchema] as const;
 
 export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDeps): Sink {
   const http = { retry: deps.retry, metrics: deps.metrics, logger: deps.logger.child({ component: 'sink', sink: name }) };
@@ -43,5 +45,7 @@ export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDe
       return createSplunkHecSink(name, config, http);
     case 'datadog':
       return createDatadogSink(name, config, http);
+    case 'prometheus':
+      return createPrometheusSink(name, config, { logger: http.logger });
   }
 }

@@ -58,7 +58,7 @@ describe('qss-forwarder CLI', function () {
       const files = writeConfig({ sinksYaml: 'sinks:\n  x:\n    type: nope\n' });
       const r = await runCli(['serve', '--config', files.config, '--sinks', files.sinks]);
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.include(`${files.sinks}:3:11: sinks.x.type: expected one of "file", "stdout", "blackhole", "otlp", "splunk_hec", "datadog", found "nope"`);
+      expect(r.stderr).to.include(`${files.sinks}:3:11: sinks.x.type: expected one of "file", "stdout", "blackhole", "otlp", "splunk_hec", "datadog", "prometheus", found "nope"`);
       expect(r.stderr).to.not.include('listener started');
     });
 
