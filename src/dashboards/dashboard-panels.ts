@@ -62,7 +62,8 @@ function shareAbove(key: QosMetricKey, threshold: number, stat: string | undefin
   const ddStat = stat === undefined ? '' : `zoom.qos.stat:${stat}`;
   const splStat = stat === undefined ? '' : `"zoom.qos.stat"="${stat}"`;
   return {
-    promql: [`count by (${MEDIA}) (${sel} > ${threshold}) / count by (${MEDIA}) (${sel})`],
+    // `or … * 0`: a media type with no stream above the threshold shows 0, not "no data".
+    promql: [`(count by (${MEDIA}) (${sel} > ${threshold}) or count by (${MEDIA}) (${sel}) * 0) / count by (${MEDIA}) (${sel})`],
     // Datadog has no comparison operator in queries: cutoff_min keeps the values at or above the threshold.
     datadog: [`count_not_null(cutoff_min(max:${ddSel(key, ddStat)} by {zoom.qos.type,zoom.meeting.id}, ${threshold})) / count_not_null(max:${ddSel(key, ddStat)} by {zoom.qos.type,zoom.meeting.id})`],
     splunk: [`${mstats('max', key, splStat, '"zoom.qos.type" "zoom.meeting.id"')} | eval above=if(value>${threshold},1,0) | timechart span=1m avg(above) AS share BY "zoom.qos.type"`],
@@ -124,6 +125,8 @@ const worst: Panel[] = [
   },
 ];
 
+const MOS = `${prom('mos')}{${label(QOS_ATTRIBUTES.accountId)}=~"$account"}`;
+
 const phone: Panel[] = [
   {
     title: 'Zoom Phone MOS',
@@ -131,7 +134,7 @@ const phone: Panel[] = [
     description: 'Call legs by Mean Opinion Score: good (≥ 4), fair (3–4), poor (< 3).',
     kind: 'bar',
     unit: 'short',
-    promql: [`count(${prom('mos')}{${label(QOS_ATTRIBUTES.accountId)}=~"$account"} >= 4)`, `count(${prom('mos')}{${label(QOS_ATTRIBUTES.accountId)}=~"$account"} < 4 >= 3)`, `count(${prom('mos')}{${label(QOS_ATTRIBUTES.accountId)}=~"$account"} < 3)`],
+    promql: [`count(${MOS} >= 4) or vector(0)`, `count(${MOS} < 4 >= 3) or vector(0)`, `count(${MOS} < 3) or vector(0)`],
     datadog: [`avg:${dd('mos')}{$account} by {zoom.call.leg}`],
     splunk: [`${mstats('avg', 'mos', '', '"zoom.call.id" "zoom.call.leg"')} | eval band=case(value>=4,"good",value>=3,"fair",true(),"poor") | stats count BY band`],
   },
