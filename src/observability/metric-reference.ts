@@ -62,7 +62,7 @@ export async function metricReferenceMarkdown(): Promise<string> {
   for (const m of (await registry.getMetricsAsJSON()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const single = registry.getSingleMetric(m.name) as unknown as { labelNames?: string[] } | undefined;
     const labels = (single?.labelNames ?? []).map(code).join(', ');
-    out.push(`| ${[code(m.name), m.type, labels === '' ? '—' : labels, m.help].map(cell).join(' | ')} |`);
+    out.push(`| ${[code(m.name), String(m.type), labels === '' ? '—' : labels, m.help].map(cell).join(' | ')} |`);
   }
   out.push('', 'Plus Node.js process metrics (`qss_forwarder_process_*`, `qss_forwarder_nodejs_*`) unless `observability.process_metrics` is off.', '');
   return out.join('\n');
