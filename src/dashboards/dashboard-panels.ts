@@ -21,6 +21,8 @@ export interface Panel {
   unit: string;
   /** PromQL, with $account, $location, $network_type, $media_type. One query per series group. */
   promql: string[];
+  /** A name per PromQL query (Grafana legend), when its series have no telling labels. */
+  legends?: string[];
   /** Datadog metric queries (empty: no Datadog panel for this one). */
   datadog: string[];
   /** Splunk SPL (empty: no Splunk panel). */
@@ -86,6 +88,7 @@ const overview: Panel[] = [
     kind: 'stat',
     unit: 'short',
     promql: [`count(count by (${PARTICIPANT}) (${promSel('latency', REALTIME)}))`],
+    legends: ['participants'],
     datadog: [],
     splunk: [`${mstats('count', 'latency', '', '"zoom.account.id" "zoom.meeting.uuid" "zoom.participant.id"')} | stats dc("zoom.participant.id") AS participants`],
   },
@@ -135,6 +138,7 @@ const phone: Panel[] = [
     kind: 'bar',
     unit: 'short',
     promql: [`count(${MOS} >= 4) or vector(0)`, `count(${MOS} < 4 >= 3) or vector(0)`, `count(${MOS} < 3) or vector(0)`],
+    legends: ['good (≥ 4)', 'fair (3–4)', 'poor (< 3)'],
     datadog: [`avg:${dd('mos')}{$account} by {zoom.call.leg}`],
     splunk: [`${mstats('avg', 'mos', '', '"zoom.call.id" "zoom.call.leg"')} | eval band=case(value>=4,"good",value>=3,"fair",true(),"poor") | stats count BY band`],
   },

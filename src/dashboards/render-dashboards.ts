@@ -29,7 +29,7 @@ export function grafanaDashboard(): object {
         datasource: DATASOURCE,
         fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
         options: p.kind === 'table' ? { showHeader: true } : {},
-        targets: p.promql.map((expr, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr, instant, range: !instant, ...(p.kind === 'table' ? { format: 'table' } : {}) })),
+        targets: p.promql.map((expr, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr, instant, range: !instant, ...(p.legends?.[j] === undefined ? {} : { legendFormat: p.legends[j] }), ...(p.kind === 'table' ? { format: 'table' } : {}) })),
         ...(p.kind === 'table' ? { transformations: [{ id: 'organize', options: { excludeByName: { Time: true } } }] } : {}),
         gridPos: { h: 8, w, x: 0, y: 0 },
       });
