@@ -20,6 +20,8 @@ export const FORWARDER_ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'PORT', path: ['server', 'port'], type: 'integer' },
   { env: 'ADMIN_PORT', path: ['admin', 'port'], type: 'integer' },
   { env: 'ZOOM_WEBHOOK_SECRET_TOKEN', path: ['zoom', 'apps', DEFAULT_APP, 'secret_token'], type: 'string' },
+  // Token rotation without editing files: the old token(s), comma-separated.
+  { env: 'ZOOM_WEBHOOK_PREVIOUS_SECRET_TOKENS', path: ['zoom', 'apps', DEFAULT_APP, 'previous_secret_tokens'], type: 'list' },
   { env: 'LOG_LEVEL', path: ['observability', 'log_level'], type: 'string' },
   { env: 'LOG_FORMAT', path: ['observability', 'log_format'], type: 'string' },
   { env: 'KAFKA_BROKERS', path: ['bus', 'kafka', 'brokers'], type: 'list', also: { path: ['bus', 'type'], value: 'kafka' } },

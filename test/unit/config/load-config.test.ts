@@ -91,3 +91,10 @@ describe('config loading', () => {
     expect(r.issues).to.have.length(8);
   });
 });
+
+describe('ZOOM_WEBHOOK_PREVIOUS_SECRET_TOKENS', () => {
+  it('sets the default app\'s previous tokens (comma-separated) for a rotation without editing files', () => {
+    const r = parseForwarderConfig('f.yaml', 'zoom:\n  apps:\n    default:\n      secret_token: new-token\n', { ZOOM_WEBHOOK_PREVIOUS_SECRET_TOKENS: 'old-1, old-2,' });
+    expect(r.ok && r.value.zoom.apps.default?.previous_secret_tokens).to.deep.equal(['old-1', 'old-2']);
+  });
+});
