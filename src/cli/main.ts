@@ -97,17 +97,34 @@ withConfig(program.command('replay'))
 
 program
   .command('simulate')
-  .description('Send realistic signed QSS webhooks (CRC first, participant data, per-minute QoS, summaries) to a forwarder.')
+  .description(
+    'Send realistic signed QSS webhooks (CRC first, participant data, per-minute QoS, summaries) for meetings, webinars, Video SDK sessions and phone calls, ' +
+      'with Zoom\'s retries, optional degraded participants, duplicates and out-of-order delivery. See docs/simulate.md.',
+  )
   .option('-c, --config <file>', 'forwarder config to take the local URL and secret from', DEFAULT_CONFIG)
   .option('--url <url>', 'webhook URL (default: this machine\'s forwarder from --config)')
   .option('--secret <token>', 'Zoom Secret Token to sign with (default: ZOOM_WEBHOOK_SECRET_TOKEN, else the local generated token)')
-  .option('--meetings <n>', 'concurrent meetings', positiveInt, 2)
-  .option('--participants <n>', 'participants per meeting', positiveInt, 5)
-  .option('--duration <time>', 'how long to send, e.g. 30s, 5m', '60s')
-  .option('--rate <events/s>', 'send QoS events at this total rate instead of Zoom\'s one per participant per minute', positiveNumber)
+  .option('--meetings <n>', 'concurrent meetings (default: 2, or 0 when --webinars, --sessions or --calls is given)')
+  .option('--webinars <n>', 'concurrent webinars (default: 0)')
+  .option('--sessions <n>', 'concurrent Video SDK sessions (default: 0)')
+  .option('--calls <n>', 'concurrent Zoom Phone calls, two legs each (default: 0)')
+  .option('--participants <n>', 'participants per meeting, webinar and session', positiveInt, 5)
+  .option('--duration <time>', 'how long to send QoS, e.g. 30s, 5m (data events come before, summaries after)', '60s')
+  .option('--rate <events/s>', 'send all events at this total rate instead of Zoom\'s cadence (one QoS per participant per minute)', positiveNumber)
   .option('--concurrency <n>', 'requests in flight at most', positiveInt, 32)
   .option('--seed <n>', 'random seed (same seed, same traffic)', positiveInt, 1)
-  .action(async (opts: { config: string; url?: string; secret?: string; meetings: number; participants: number; duration: string; rate?: number; concurrency: number; seed: number }) => {
+  .option('--degraded <share>', 'share of participants on a bad network (loss bursts, high jitter, low bitrate), e.g. 0.1 (default: 0)')
+  .option('--duplicates <share>', 'share of events delivered twice, identical bodies and x-zm-request-id, e.g. 0.01 (default: 0)')
+  .option('--reorder <share>', 'share of events held back and delivered after later ones, e.g. 0.01 (default: 0)')
+  .option('--retries <n>', 'retries like Zoom\'s after an answer ≥ 500 or a failed delivery, 0–3 (default: 0, or 3 with --retry-time-scale)')
+  .option('--retry-time-scale <factor>', 'multiply Zoom\'s retry delays (+5, +25, +85 min), e.g. 0.001 → 0.3 s, 1.5 s, 5.1 s (default: 1)')
+  .option('--timeout <time>', 'a delivery with no answer after this long has failed, like an answer ≥ 500 (default: 3s, Zoom\'s limit)')
+  .option('--result <file>', 'write a JSON result: counts by status, retries, latency percentiles, acknowledged event identities')
+  .action(async (opts: {
+    config: string; url?: string; secret?: string; meetings?: string; webinars?: string; sessions?: string; calls?: string; participants: number;
+    duration: string; rate?: number; concurrency: number; seed: number; degraded?: string; duplicates?: string; reorder?: string;
+    retries?: string; retryTimeScale?: string; timeout?: string; result?: string;
+  }) => {
     const { runSimulateCommand } = await import('../simulate/run-simulate-command.ts');
     const target = localTarget(opts.config);
     const interrupted = new AbortController(); // Ctrl-C: stop sending, still print the summary

@@ -1,6 +1,8 @@
 // Sends one webhook the way Zoom does: POST of compact JSON, signed over the exact bytes sent with a
-// fresh timestamp (epoch seconds), over a keep-alive connection pool. Never throws: network failures
-// come back as { ok: false }.
+// fresh timestamp (epoch seconds), over a keep-alive connection pool. A retry or duplicate passes the
+// same bytes and ids again and gets a new timestamp and signature (Zoom re-signs each delivery).
+// An answer that takes longer than `timeoutMs` (Zoom: 3 s) is a failed delivery, `error: "timeout"`.
+// Never throws: network failures come back as { ok: false }.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
@@ -10,8 +12,15 @@ export type WebhookResult =
   | { ok: true; status: number; latencyMs: number; body: string }
   | { ok: false; latencyMs: number; error: string };
 
+/** The headers that stay the same on every delivery of one event. */
+export interface DeliveryIds {
+  requestId: string;
+  trackingId: string;
+}
+
 export interface WebhookSender {
-  send(body: unknown): Promise<WebhookResult>;
+  /** `body`: an object (serialised here) or the exact bytes to send. Fresh ids when `ids` is absent. */
+  send(body: unknown, ids?: DeliveryIds): Promise<WebhookResult>;
   close(): Promise<void>;
 }
 
@@ -22,12 +31,22 @@ export interface WebhookSenderOptions {
   connections: number;
   /** Wall clock (epoch ms), for the x-zm-request-timestamp header. */
   now: () => number;
+  /** Whole request, connect to last body byte (default 30 s). */
   timeoutMs?: number;
 }
 
 /** Zoom's request id looks like a UUID with "_" for "-" (Zoom README §3.1). */
-function zoomRequestId(): string {
+export function zoomRequestId(): string {
   return randomUUID().replaceAll('-', '_');
+}
+
+/** Zoom does not document this header's format; any unique value will do for a simulation. */
+export function zoomTrackingId(): string {
+  return `WEBHOOK_${randomBytes(16).toString('hex')}`;
+}
+
+export function newDeliveryIds(): DeliveryIds {
+  return { requestId: zoomRequestId(), trackingId: zoomTrackingId() };
 }
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
@@ -42,26 +61,27 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     connectTimeout: Math.min(timeout, 10_000),
   });
   return {
-    async send(body) {
-      const raw = Buffer.from(JSON.stringify(body), 'utf8');
+    async send(body, ids = newDeliveryIds()) {
+      const raw = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), 'utf8');
       const timestamp = String(Math.floor(options.now() / 1000));
       const headers = {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'Zoom Marketplace/1.0a (qss-forwarder simulate)',
         'x-zm-request-timestamp': timestamp,
         'x-zm-signature': signZoomRequest(options.secret, timestamp, raw),
-        'x-zm-request-id': zoomRequestId(),
-        // Zoom does not document this header's format; any unique value will do for a simulation.
-        'x-zm-trackingid': `WEBHOOK_${randomBytes(16).toString('hex')}`,
+        'x-zm-request-id': ids.requestId,
+        'x-zm-trackingid': ids.trackingId,
       };
       const started = performance.now();
+      const signal = AbortSignal.timeout(timeout);
       try {
-        const res = await pool.request({ method: 'POST', path, headers, body: raw });
+        const res = await pool.request({ method: 'POST', path, headers, body: raw, signal });
         const text = await res.body.text();
         return { ok: true, status: res.statusCode, latencyMs: performance.now() - started, body: text };
       } catch (err) {
-        const e = err as { code?: string; message?: string };
-        return { ok: false, latencyMs: performance.now() - started, error: e.code ?? e.message ?? 'request_failed' };
+        const e = err as { code?: string; message?: string; name?: string };
+        const timedOut = signal.aborted || e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT';
+        return { ok: false, latencyMs: performance.now() - started, error: timedOut ? 'timeout' : (e.code ?? e.message ?? 'request_failed') };
       }
     },
     async close() {

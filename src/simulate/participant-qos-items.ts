@@ -33,6 +33,17 @@ function sampleNetwork(random: SeededRandom, participant: SimulatedParticipant):
   const jitter = random.around(participant.baseJitterMs, participant.baseJitterMs * 0.6 + 1, 0, 500) * spike;
   const avgLoss = Math.min(100, random.around(participant.baseLossPct, participant.baseLossPct * 0.8, 0, 100) * spike);
   const maxLoss = avgLoss === 0 ? 0 : Math.min(100, avgLoss * random.float(1.5, 8));
+  const degradation = participant.degradation;
+  if (degradation !== undefined && random.chance(degradation.burstChance)) {
+    // A loss burst: this minute's record shows heavy loss and jitter (degraded participants only).
+    const burst = random.float(8, 30);
+    return {
+      latency: Math.min(3000, latency * random.float(1.1, 1.6)),
+      jitter: Math.min(500, jitter * random.float(1.5, 3)),
+      avgLoss: burst,
+      maxLoss: Math.min(100, burst * random.float(1.4, 2.8)),
+    };
+  }
   return { latency, jitter, avgLoss, maxLoss };
 }
 
@@ -67,6 +78,8 @@ export function participantQosItems(
   dateTime: string,
 ): RealtimeQosItem[] {
   const net = sampleNetwork(random, participant);
+  const slow = participant.degradation?.bitrateFactor ?? 1;
+  const choppy = participant.degradation === undefined ? 1 : 0.5;
   const items: RealtimeQosItem[] = [];
   const add = (type: string, details: Record<string, string>): void => {
     items.push({ date_time: dateTime, type, details });
@@ -76,7 +89,7 @@ export function participantQosItems(
       add(s.type, { bitrate: kbps(0), latency: ms(0), jitter: ms(0), avg_loss: percent(0), max_loss: percent(0), resolution: '', frame_rate: fps(0) });
       continue;
     }
-    const rate = random.around((s.kbps[0] + s.kbps[1]) / 2, (s.kbps[1] - s.kbps[0]) / 2, s.kbps[0], s.kbps[1]);
+    const rate = random.around((s.kbps[0] + s.kbps[1]) / 2, (s.kbps[1] - s.kbps[0]) / 2, s.kbps[0], s.kbps[1]) * slow;
     const details: Record<string, string> = {
       bitrate: kbps(rate, s.kind === 'audio' && random.chance(0.3) ? 2 : 0),
       latency: ms(net.latency * random.float(0.92, 1.08)),
@@ -86,7 +99,7 @@ export function participantQosItems(
     };
     if (s.kind !== 'audio') {
       details.resolution = random.pick(s.resolutions);
-      details.frame_rate = fps(random.around((s.fps[0] + s.fps[1]) / 2 + 3, (s.fps[1] - s.fps[0]) / 2, s.fps[0], s.fps[1]));
+      details.frame_rate = fps(random.around((s.fps[0] + s.fps[1]) / 2 + 3, (s.fps[1] - s.fps[0]) / 2, s.fps[0], s.fps[1]) * choppy);
     }
     add(s.type, details);
   }
@@ -111,9 +124,10 @@ export function participantQosSummaryItems(random: SeededRandom, meeting: Simula
     format(Math.min(cap, avg * random.float(1.2, 3))),
   ];
   const items: SummaryQosItem[] = [];
+  const slow = participant.degradation?.bitrateFactor ?? 1;
   for (const s of mediaStreams(meeting, participant)) {
     const on = s.active ? 1 : 0;
-    const [minB, avgB, maxB] = triple(on * random.float(s.kbps[0], s.kbps[1]), (v) => kbps(v));
+    const [minB, avgB, maxB] = triple(on * random.float(s.kbps[0], s.kbps[1]) * slow, (v) => kbps(v));
     const [minL, avgL, maxL] = triple(on * participant.baseLatencyMs, ms);
     const [minJ, avgJ, maxJ] = triple(on * participant.baseJitterMs, ms);
     const avgLoss = on * participant.baseLossPct;
@@ -121,7 +135,7 @@ export function participantQosSummaryItems(random: SeededRandom, meeting: Simula
       min_bitrate: minB, avg_bitrate: avgB, max_bitrate: maxB,
       min_latency: minL, avg_latency: avgL, max_latency: maxL,
       min_jitter: minJ, avg_jitter: avgJ, max_jitter: maxJ,
-      min_loss: percent(0), avg_loss: percent(avgLoss), max_loss: percent(avgLoss * random.float(2, 20)),
+      min_loss: percent(0), avg_loss: percent(avgLoss), max_loss: percent(Math.min(100, avgLoss * random.float(2, 20))),
     };
     if (s.kind !== 'audio') {
       const [minF, avgF, maxF] = triple(on * random.float(s.fps[0], s.fps[1]), fps, 30);

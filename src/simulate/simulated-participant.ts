@@ -1,7 +1,7 @@
 // Who is in the simulated meetings: stable, seed-derived identities and per-participant network and
 // device profiles. Pure: the same (seed, meeting index, participant index) always gives the same result.
 // Addresses come from documentation ranges (RFC 5737, RFC 7042), e-mails from example.com.
-import { createSeededRandom, mixSeed } from './seeded-random.ts';
+import { createSeededRandom, mixSeed, type SeededRandom } from './seeded-random.ts';
 
 export const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -15,6 +15,14 @@ export interface SimulatedMeeting {
 }
 
 export type NetworkType = 'Wired' | 'Wifi' | 'Cellular';
+
+/** A degraded participant (`simulate --degraded`): low bitrate and minutes with loss bursts. */
+export interface Degradation {
+  /** Multiplies every media bitrate (and halves frame rates). */
+  bitrateFactor: number;
+  /** Chance per one-minute record of a loss burst (8–30 % loss, jitter ×1.5–3). */
+  burstChance: number;
+}
 
 export interface SimulatedParticipant {
   /** Per-meeting participant ID (`user_id` in qos, `participant_id` elsewhere). */
@@ -36,6 +44,8 @@ export interface SimulatedParticipant {
   /** Extra fields that only participant_data_summary carries. */
   deviceDetail: string;
   client: string;
+  /** Present only for degraded participants; absent, the generators behave exactly as before. */
+  degradation?: Degradation;
 }
 
 const FIRST = ['Ada', 'Bruno', 'Chen', 'Dana', 'Emeka', 'Fatima', 'Goran', 'Hana', 'Ivan', 'Jill', 'Kenji', 'Lucia', 'Mei', 'Noah', 'Olga', 'Priya'];
@@ -126,5 +136,21 @@ export function simulatedParticipant(seed: number, meetingIndex: number, partici
     data,
     deviceDetail: kind.detail,
     client: `${kind.client} ${version}`,
+  };
+}
+
+/**
+ * The same participant on a bad network: much higher latency, jitter and loss, a busier CPU, a
+ * fraction of the bitrate, and loss bursts in some minutes. Draws only from `random`, so the healthy
+ * participant's own stream (and every healthy participant's traffic) is unchanged.
+ */
+export function degradeParticipant(participant: SimulatedParticipant, random: SeededRandom): SimulatedParticipant {
+  return {
+    ...participant,
+    baseLatencyMs: participant.baseLatencyMs + random.int(60, 220),
+    baseJitterMs: random.int(25, 80),
+    baseLossPct: random.float(1.5, 6),
+    baseCpuPct: Math.min(90, participant.baseCpuPct + random.int(10, 40)),
+    degradation: { bitrateFactor: random.float(0.12, 0.4), burstChance: random.float(0.2, 0.45) },
   };
 }

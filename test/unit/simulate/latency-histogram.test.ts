@@ -3,7 +3,7 @@ import { createLatencyHistogram } from '../../../src/simulate/latency-histogram.
 
 describe('createLatencyHistogram', () => {
   it('reports zeros when nothing was recorded', () => {
-    expect(createLatencyHistogram().stats()).to.deep.equal({ p50: 0, p99: 0, max: 0 });
+    expect(createLatencyHistogram().stats()).to.deep.equal({ p50: 0, p90: 0, p99: 0, max: 0 });
   });
 
   it('gives quantiles within ~1 % and the exact max', () => {
@@ -12,6 +12,7 @@ describe('createLatencyHistogram', () => {
     expect(h.count()).to.equal(1000);
     expect(h.quantile(0.5)).to.be.closeTo(50, 0.6);
     expect(h.quantile(0.99)).to.be.closeTo(99, 1.1);
+    expect(h.stats().p90).to.be.closeTo(90, 1);
     expect(h.max()).to.equal(100);
     expect(h.quantile(1)).to.be.at.most(100);
     expect(h.quantile(0.001)).to.be.closeTo(0.1, 0.01);

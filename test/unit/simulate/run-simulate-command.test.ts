@@ -35,7 +35,7 @@ describe('runSimulateCommand', () => {
     const stdout = new Capture();
     const stderr = new Capture(tty);
     const code = await runSimulateCommand(
-      { meetings: 1, participants: 2, duration: '200ms', rate: 50, concurrency: 4, seed: 3, dataDir, defaultUrl: receiver.url, ...overrides },
+      { meetings: 1, participants: 2, duration: '100ms', rate: 200, concurrency: 4, seed: 3, dataDir, defaultUrl: receiver.url, ...overrides },
       { stdout, stderr, env },
     );
     return { code, stdout: stdout.text, stderr: stderr.text };
@@ -57,6 +57,18 @@ describe('runSimulateCommand', () => {
     ['a non-HTTP URL', { url: 'ftp://127.0.0.1/x' }, '--url must be http:// or https://'],
     ['a bad rate', { rate: 0 }, '--rate must be a number > 0'],
     ['zero meetings', { meetings: 0 }, '--meetings must be a whole number'],
+    ['meetings written as text that is not a number', { meetings: 'two' }, '--meetings must be a whole number ≥ 0, got "two"'],
+    ['a fractional webinar count', { webinars: '1.5' }, '--webinars must be a whole number ≥ 0, got "1.5"'],
+    ['negative sessions', { sessions: '-1' }, '--sessions must be a whole number ≥ 0'],
+    ['an empty call count', { calls: '' }, '--calls must be a whole number ≥ 0, got ""'],
+    ['a degraded share above 1', { degraded: '1.5' }, '--degraded must be a share between 0 and 1'],
+    ['a duplicates share that is not a number', { duplicates: '1%' }, '--duplicates must be a share between 0 and 1 (0.01 = 1 % of events), got "1%"'],
+    ['a negative reorder share', { reorder: '-0.1' }, '--reorder must be a share between 0 and 1'],
+    ['4 retries', { retries: '4' }, '--retries must be 0, 1, 2 or 3 (Zoom retries 3 times), got "4"'],
+    ['a zero retry time scale', { retryTimeScale: '0' }, '--retry-time-scale must be a number > 0'],
+    ['a bad timeout', { timeout: '3 s' }, '--timeout: invalid duration "3 s"'],
+    ['a zero timeout', { timeout: '0s' }, '--timeout must be longer than 0'],
+    ['a result file in a missing directory', { result: '/nonexistent-dir-for-simulate/result.json' }, '--result: the directory /nonexistent-dir-for-simulate does not exist'],
   ] as [string, Partial<SimulateCommandOptions>, string][]) {
     it(`exits 2 on ${name}`, async () => {
       const { code, stderr } = await run({ ...overrides, secret: SECRET });

@@ -12,7 +12,7 @@ describe('runSimulation against a real HTTP endpoint', () => {
     receiver = undefined;
   });
   const options = (url: string, extra: Partial<SimulationOptions> = {}): SimulationOptions => ({
-    url, secret: SECRET, meetings: 2, participants: 3, durationMs: 250, ratePerSecond: 400, concurrency: 8, seed: 7, ...extra,
+    url, secret: SECRET, meetings: 2, participants: 3, durationMs: 100, ratePerSecond: 400, concurrency: 8, seed: 7, ...extra,
   });
 
   it('sends a CRC, data at join, QoS, then both summaries, every request signed over the bytes sent', async () => {
@@ -117,7 +117,7 @@ describe('runSimulation against a real HTTP endpoint', () => {
         if (req.event === 'meeting.participant_qos') controller.abort();
       },
     });
-    const summary = await runSimulation(options(receiver.url, { durationMs: 60_000, ratePerSecond: 20 }), { ...deps, signal: controller.signal });
+    const summary = await runSimulation(options(receiver.url, { durationMs: 60_000, ratePerSecond: 100 }), { ...deps, signal: controller.signal });
     expect(receiver.count('meeting.participant_qos')).to.be.greaterThan(0);
     expect(receiver.count('meeting.participant_qos_summary')).to.equal(0);
     expect(summary.sent).to.equal(receiver.received.length);

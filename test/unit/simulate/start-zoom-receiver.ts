@@ -34,6 +34,8 @@ export interface ZoomReceiverOptions {
   crcSecret?: string;
   /** Called once per request, after it was recorded. */
   onRequest?: (request: ReceivedRequest) => void;
+  /** Answer this many ms late (default 0), e.g. to exceed the sender's timeout. */
+  delayMs?: (request: ReceivedRequest) => number;
 }
 
 const hmacHex = (secret: string, message: string): string => createHmac('sha256', secret).update(message).digest('hex');
@@ -62,7 +64,12 @@ export async function startZoomReceiver(options: ZoomReceiverOptions): Promise<Z
       const request = { ...seen, status };
       received.push(request);
       options.onRequest?.(request);
-      res.writeHead(status, answer === '' ? {} : { 'content-type': 'application/json' }).end(answer);
+      const answerNow = (): void => {
+        if (!res.destroyed) res.writeHead(status, answer === '' ? {} : { 'content-type': 'application/json' }).end(answer);
+      };
+      const late = options.delayMs?.(request) ?? 0;
+      if (late > 0) setTimeout(answerNow, late).unref();
+      else answerNow();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
