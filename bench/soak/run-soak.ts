@@ -1,0 +1,324 @@
+// The whole system as separate processes — `serve` (embedded bus), or a mock Kafka cluster with an
+// `ingress` and two `worker`s — sending to local conformance receivers (OTLP, Splunk HEC, Datadog,
+// each behind a fault proxy) and a file sink, driven by `qss-forwarder simulate`; faults injected on
+// a timeline; at the end every acknowledged event is accounted for at every sink (account-events.ts).
+// Used by bench/soak/run.ts (long runs, figures) and by test/integration/soak.test.ts (short runs in
+// npm test: zero lost, no timing assertions).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kafka, logLevel } from 'kafkajs';
+import { datadogTag } from '../../src/sinks/datadog/sink-batch-to-datadog.ts';
+import { eventIdentity } from '../../src/simulate/event-identity.ts';
+import { startKafka, type KafkaFixture } from '../../test/support/kafka-mock-cluster.ts';
+import { kafkaForwarderYaml } from '../../test/support/kafka-forwarder-yaml.ts';
+import { startDatadogReceiver, type DatadogReceiver } from '../../test/support/receivers/datadog-receiver.ts';
+import { startHecReceiver, type HecReceiver } from '../../test/support/receivers/hec-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/receivers/otlp-receiver.ts';
+import { BIN, ROOT, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../test/support/start-forwarder.ts';
+import { accountEvents, type SinkAccount, type SinkObservation } from './account-events.ts';
+import { startFaultProxy, type FaultProxy, type ProxyMode } from './fault-proxy.ts';
+
+export type FaultAction =
+  | { kind: 'kill'; role: 'serve' | 'ingress' | 'worker'; restartAfterMs: number }
+  | { kind: 'broker-down'; forMs: number }
+  | { kind: 'sink'; sink: 'otel' | 'hec' | 'dd'; mode: ProxyMode; forMs: number }
+  | { kind: 'hec-reject-event-type'; event: string };
+
+export interface Scenario {
+  name: string;
+  bus: 'embedded' | 'kafka';
+  /** Extra `simulate` arguments (traffic shape); --url, --secret, --result are added. */
+  simulate: string[];
+  faults: { atMs: number; action: FaultAction }[];
+  /** How long to wait, after the simulator ends, for the sinks to catch up. */
+  settleMs: number;
+}
+
+export interface ProcessSample {
+  tMs: number;
+  role: string;
+  rssMb: number;
+  cpuPercent: number;
+}
+
+export interface SoakReport {
+  scenario: string;
+  simulate: { events: Record<string, number>; requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number }; ackLatencyMs: Record<string, number>; durationMs: number };
+  accounts: SinkAccount[];
+  lost: number;
+  samples: ProcessSample[];
+  lag: { tMs: number; records: number }[];
+  wallMs: number;
+}
+
+const SECRET = 'soak-secret';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function sinksYaml(archive: string, otel: FaultProxy, hec: FaultProxy, dd: FaultProxy): string {
+  return `sinks:
+  archive:
+    type: file
+    path: ${archive}
+    fsync: false
+  otel:
+    type: otlp
+    endpoint: ${otel.url}
+    timeout_ms: 3000
+    batch: { max_wait_ms: 200 }
+  hec:
+    type: splunk_hec
+    url: ${hec.url}
+    token: hec-token
+    data: events
+    pii: { mode: keep }
+    timeout_ms: 3000
+    batch: { max_wait_ms: 200 }
+  dd:
+    type: datadog
+    api_key: dd-key
+    url: ${dd.url}
+    attributes: { deny: [] }
+    cardinality: { max_series_per_metric: 0 }
+    timeout_ms: 3000
+    batch: { max_wait_ms: 200 }
+routes:
+  - { name: everything, sinks: [archive, hec] }
+  - { name: qos, events: ["*.participant_qos", "*.participant_qos_summary", "session.user_qos*", "phone.call_qos*"], sinks: [otel, dd] }
+`;
+}
+
+/** CPU and RSS of a process from /proc (Linux). */
+function procSample(pid: number, last: Map<number, { ticks: number; t: number }>): { rssMb: number; cpuPercent: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(stat[11]) + Number(stat[12]);
+    const rssMb = (Number(stat[21]) * 4096) / 1e6;
+    const now = performance.now();
+    const prev = last.get(pid);
+    last.set(pid, { ticks, t: now });
+    const cpuPercent = prev === undefined ? 0 : ((ticks - prev.ticks) / 100 / ((now - prev.t) / 1000)) * 100;
+    return { rssMb, cpuPercent };
+  } catch {
+    return undefined;
+  }
+}
+
+async function lagOf(fwds: Forwarder[]): Promise<number> {
+  let total = 0;
+  for (const f of fwds) {
+    const text = await fetch(`${f.adminUrl}/metrics`).then((r) => r.text(), () => '');
+    for (const line of text.split('\n')) {
+      if (line.startsWith('qss_forwarder_consumer_lag_records{') || line.startsWith('qss_forwarder_bus_pending_events{')) total += Number(line.split(' ').pop());
+    }
+  }
+  return total;
+}
+
+export async function runSoak(scenario: Scenario, options: { resultDir: string }): Promise<SoakReport> {
+  const wall0 = performance.now();
+  const [otlpRx, hecRx, ddRx] = await Promise.all([startOtlpReceiver(), startHecReceiver({ tokens: { 'hec-token': {} } }), startDatadogReceiver({ apiKeys: ['dd-key'] })]);
+  const proxies = { otel: await startFaultProxy(otlpRx.url), hec: await startFaultProxy(hecRx.url), dd: await startFaultProxy(ddRx.url) };
+  const files: ForwarderFiles = writeConfig();
+  const archive = join(files.dir, 'archive.jsonl');
+  writeFileSync(files.sinks, sinksYaml(archive, proxies.otel, proxies.hec, proxies.dd));
+  const worker = 'worker:\n  max_batch_events: 500\n  shutdown_grace_ms: 3000\n  retry:\n    initial_backoff_ms: 100\n    max_backoff_ms: 2000\n';
+  const zoom = `zoom:\n  apps:\n    default:\n      secret_token: ${SECRET}\n`;
+  let kafka: KafkaFixture | undefined;
+  const running = new Map<string, Forwarder[]>();
+  const samples: ProcessSample[] = [];
+  const lag: { tMs: number; records: number }[] = [];
+  const topics = { topic: 'zoom.qss.events', dlqTopic: 'zoom.qss.dlq' };
+  try {
+    if (scenario.bus === 'kafka') {
+      kafka = await startKafka({ topics: [{ name: topics.topic, partitions: 6 }, { name: topics.dlqTopic, partitions: 1 }] });
+      writeFileSync(files.config, kafkaForwarderYaml({ dir: files.dir, brokers: kafka.brokers, ...topics, groupPrefix: 'soak', extra: `${zoom}${worker}` }));
+      running.set('ingress', [await startForwarder(files, {}, 30000, 'ingress')]);
+      // One worker after the other: the mock broker's SyncGroup quirk (README, Kafka tests).
+      running.set('worker', [await startForwarder(files, {}, 60000, 'worker')]);
+      running.get('worker')!.push(await startForwarder(files, {}, 60000, 'worker'));
+      await sleep(3000);
+    } else {
+      writeFileSync(files.config, `data_dir: ${files.dir}/data\nserver:\n  host: 127.0.0.1\n  port: 0\nadmin:\n  host: 127.0.0.1\n  port: 0\n${zoom}bus:\n  embedded:\n    path: ${files.dir}/data/bus.sqlite\n    poll_interval_ms: 50\n${worker}`);
+      running.set('serve', [await startForwarder(files)]);
+    }
+    const entry = (running.get('serve') ?? running.get('ingress'))![0]!;
+    const url = `${entry.url}/webhooks/zoom`;
+    const resultFile = join(files.dir, 'simulate-result.json');
+    const sim: ChildProcess = spawn(process.execPath, [BIN, 'simulate', '--url', url, '--secret', SECRET, '--result', resultFile, ...scenario.simulate], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const simDone = new Promise<number | null>((r) => sim.on('exit', (code) => r(code)));
+    const t0 = performance.now();
+    const procLast = new Map<number, { ticks: number; t: number }>();
+    const sampler = setInterval(() => {
+      void (async () => {
+        const tMs = performance.now() - t0;
+        for (const [role, list] of running) for (const f of list) if (f.child.pid !== undefined) {
+          const s = procSample(f.child.pid, procLast);
+          if (s !== undefined) samples.push({ tMs, role, ...s });
+        }
+        lag.push({ tMs, records: await lagOf([...running.values()].flat()) });
+      })();
+    }, 1000);
+    // Faults on the timeline (the entry URL survives restarts: a restarted serve/ingress gets a new port, so the simulator's retries go to the old one — see restart()).
+    const restart = async (role: 'serve' | 'ingress' | 'worker', f: Forwarder, afterMs: number): Promise<void> => {
+      f.child.kill('SIGKILL');
+      await sleep(afterMs);
+      const files2 = role === 'worker' ? files : { ...files, config: pinPort(files.config, new URL(f.url).port) };
+      const again = await startForwarder(files2, {}, 60000, role);
+      const list = running.get(role)!;
+      list[list.indexOf(f)] = again;
+    };
+    const timers = scenario.faults.map(({ atMs, action }) =>
+      sleep(atMs).then(async () => {
+        if (action.kind === 'kill') {
+          const f = running.get(action.role)?.[0];
+          if (f !== undefined) await restart(action.role, f, action.restartAfterMs);
+        } else if (action.kind === 'broker-down') {
+          await kafka?.allDown();
+          await sleep(action.forMs);
+          await kafka?.allUp();
+        } else if (action.kind === 'sink') {
+          proxies[action.sink].set(action.mode);
+          await sleep(action.forMs);
+          proxies[action.sink].set({ kind: 'pass' });
+        } else hecRx.rejectEvents((e) => typeof e.event === 'object' && e.event !== null && (e.event as { event?: string }).event === action.event);
+      }),
+    );
+    const simCode = await simDone;
+    await Promise.all(timers);
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+      events: Record<string, number>;
+      requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number };
+      ackLatencyMs: Record<string, number>;
+      durationMs: number;
+      acked: [string, string, number][];
+    };
+    const acked = result.acked.map((row) => row[1]);
+    // Wait for the sinks to catch up: every acked event delivered or dead-lettered, or settleMs.
+    const observe = async (): Promise<SinkObservation[]> => observations(files, archive, otlpRx, hecRx, ddRx, running, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
+    let accounts = accountEvents(acked, await observe());
+    const deadline = performance.now() + scenario.settleMs;
+    while (accounts.some((a) => a.missing > 0) && performance.now() < deadline) {
+      await sleep(2000);
+      accounts = accountEvents(acked, await observe());
+    }
+    clearInterval(sampler);
+    void simCode;
+    return {
+      scenario: scenario.name,
+      simulate: { events: result.events, requests: result.requests, ackLatencyMs: result.ackLatencyMs, durationMs: result.durationMs },
+      accounts,
+      lost: accounts.reduce((n, a) => n + a.missing, 0),
+      samples,
+      lag,
+      wallMs: performance.now() - wall0,
+    };
+  } finally {
+    for (const list of running.values()) await Promise.all(list.map((f) => f.stop('SIGTERM').catch(() => undefined)));
+    await kafka?.stop();
+    await Promise.all([otlpRx.close(), hecRx.close(), ddRx.close(), ...Object.values(proxies).map((p) => p.close())]);
+    void options;
+  }
+}
+
+/** The forwarder.yaml with the webhook port fixed (a restarted serve/ingress comes back on the same port). */
+function pinPort(config: string, port: string): string {
+  const pinned = `${config}.pinned-${port}.yaml`;
+  writeFileSync(pinned, readFileSync(config, 'utf8').replace(/server:\n  host: 127.0.0.1\n  port: 0/, `server:\n  host: 127.0.0.1\n  port: ${port}`));
+  return pinned;
+}
+
+const keyOfBody = (text: string): string | undefined => {
+  try {
+    return eventIdentity(JSON.parse(text))?.key;
+  } catch {
+    return undefined;
+  }
+};
+
+async function deadLetters(files: ForwarderFiles, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<Map<string, { key: string; reason: string }[]>> {
+  const bySink = new Map<string, { key: string; reason: string }[]>();
+  const add = (sink: string, body: string, reason: string): void => {
+    const key = keyOfBody(body);
+    if (key !== undefined) bySink.set(sink, [...(bySink.get(sink) ?? []), { key, reason }]);
+  };
+  if (kafka === undefined) {
+    const path = join(files.dir, 'data/bus.sqlite');
+    if (existsSync(path)) {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        for (const row of db.prepare('SELECT consumer, reason, body FROM dead_letters').all() as { consumer: string; reason: string; body: Buffer }[]) add(row.consumer, row.body.toString('utf8'), row.reason);
+      } finally {
+        db.close();
+      }
+    }
+    return bySink;
+  }
+  const client = new Kafka({ clientId: 'soak-dlq', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(dlqTopic);
+  await admin.disconnect();
+  const total = offsets.reduce((n, o) => n + Number(o.high), 0);
+  if (total === 0) return bySink;
+  const consumer = client.consumer({ groupId: `soak-dlq-reader-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 20000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const h = message.headers ?? {};
+        add(String(h['qss-dlq-sink'] ?? ''), message.value?.toString('utf8') ?? '', String(h['qss-dlq-reason'] ?? ''));
+        if (++seen >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return bySink;
+}
+
+async function observations(files: ForwarderFiles, archive: string, otlp: OtlpReceiver, hec: HecReceiver, dd: DatadogReceiver, _running: Map<string, Forwarder[]>, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
+  const dead = await deadLetters(files, kafka, dlqTopic);
+  const archived = existsSync(archive)
+    ? readFileSync(archive, 'utf8').split('\n').filter((l) => l !== '').flatMap((l) => {
+        const k = keyOfBody((JSON.parse(l) as { body: string }).body);
+        return k === undefined ? [] : [k];
+      })
+    : [];
+  const hecKeys = hec.events.flatMap((e) => {
+    const k = typeof e.event === 'object' ? eventIdentityKey(e.event) : undefined;
+    return k === undefined ? [] : [k];
+  });
+  const pointKey = (event: unknown, instance: unknown, participant: unknown, second: number): string => `${String(event)}|${String(instance)}|${event === 'phone.call_qos_summary' ? '' : String(participant ?? '')}|${second}`;
+  const instanceOf = (a: Record<string, unknown>): unknown => a['zoom.meeting.uuid'] ?? a['zoom.webinar.uuid'] ?? a['zoom.session.id'] ?? a['zoom.call.id'];
+  const otlpKeys = otlp.points.map((p) => pointKey(p.attributes['zoom.event'], instanceOf(p.attributes), p.attributes['zoom.participant.id'], Number(p.timeUnixNano / 1_000_000_000n)));
+  // Datadog tags are lower-cased and sanitised: compare the sanitised forms.
+  const tag = (p: { tags: string[] }, k: string): string | undefined => p.tags.find((t) => t.startsWith(`${k}:`))?.slice(k.length + 1);
+  const ddKeys = dd.points.map((p) => {
+    const instance = tag(p, 'zoom.meeting.uuid') ?? tag(p, 'zoom.webinar.uuid') ?? tag(p, 'zoom.session.id') ?? tag(p, 'zoom.call.id');
+    return pointKey(tag(p, 'zoom.event'), instance, tag(p, 'zoom.participant.id'), p.timestamp);
+  });
+  return [
+    { name: 'archive', kind: 'events', received: archived, deadLettered: dead.get('archive') ?? [] },
+    { name: 'hec', kind: 'events', received: hecKeys, deadLettered: dead.get('hec') ?? [] },
+    { name: 'otel', kind: 'metrics', received: otlpKeys, deadLettered: dead.get('otel') ?? [] },
+    { name: 'dd', kind: 'metrics', received: ddKeys, deadLettered: dead.get('dd') ?? [], spell: sanitisedKey },
+  ];
+}
+
+function eventIdentityKey(body: unknown): string | undefined {
+  return eventIdentity(body)?.key;
+}
+
+/** A key as the Datadog sink's tags spell it (instance and participant lower-cased and sanitised). */
+export function sanitisedKey(key: string): string {
+  const [event, instance, participant, ts] = key.split('|');
+  const clean = (k: string, v: string | undefined): string => (v === undefined || v === '' ? '' : datadogTag(k, v).slice(k.length + 1));
+  return [clean('zoom.event', event), clean('zoom.meeting.uuid', instance), event === 'phone.call_qos_summary' ? '' : clean('zoom.participant.id', participant), ts].join('|');
+}

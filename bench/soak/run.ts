@@ -1,0 +1,47 @@
+// bench/soak: runs the named scenarios of scenarios.ts through the whole system and prints, per
+// scenario, the accounting table (delivered, dead-lettered, missing — missing must be 0) and the
+// figures: acks, retries, ack latency, RSS/CPU per process, consumer lag. Writes each report to
+// bench/soak/results/<scenario>.json (docs/reliability.md is written from those).
+//
+//   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runSoak, type SoakReport } from './run-soak.ts';
+import { scenarios } from './scenarios.ts';
+
+const { values: args } = parseArgs({ options: { scenario: { type: 'string' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
+const all = scenarios(Number(args.seconds), Number(args.rate));
+const chosen = args.scenario === undefined ? all : all.filter((s) => args.scenario!.split(',').includes(s.name));
+const outDir = join(import.meta.dirname, 'results');
+mkdirSync(outDir, { recursive: true });
+
+function summary(r: SoakReport): string {
+  const byRole = new Map<string, { rss: number; cpu: number[] }>();
+  for (const s of r.samples) {
+    const e = byRole.get(s.role) ?? { rss: 0, cpu: [] };
+    e.rss = Math.max(e.rss, s.rssMb);
+    e.cpu.push(s.cpuPercent);
+    byRole.set(s.role, e);
+  }
+  const lines = [
+    `## ${r.scenario}`,
+    `simulated: ${r.simulate.events.generated} events, acked ${r.simulate.events.acked}, abandoned ${r.simulate.events.abandoned}; requests ${r.simulate.requests.sent} (retries ${r.simulate.requests.retries}, network errors ${r.simulate.requests.networkErrors}); statuses ${JSON.stringify(r.simulate.requests.byStatus)}`,
+    `ack latency ms: p50 ${r.simulate.ackLatencyMs.p50}, p99 ${r.simulate.ackLatencyMs.p99}, max ${r.simulate.ackLatencyMs.max}; max lag ${Math.max(0, ...r.lag.map((l) => l.records))} records; wall ${(r.wallMs / 1000).toFixed(1)} s`,
+    ...[...byRole].map(([role, e]) => `${role}: max RSS ${e.rss.toFixed(0)} MB, mean CPU ${(e.cpu.reduce((a, b) => a + b, 0) / Math.max(1, e.cpu.length)).toFixed(0)} %`),
+    '| sink | expected | delivered | dead-lettered | missing | duplicates |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...r.accounts.map((a) => `| ${a.sink} (${a.kind}) | ${a.expected} | ${a.delivered} | ${Object.entries(a.deadLettered).map(([k, v]) => `${v} ${k}`).join(', ') || 0} | ${a.missing} | ${a.duplicates} |`),
+    r.lost === 0 ? 'LOST: 0' : `LOST: ${r.lost} — e.g. ${r.accounts.flatMap((a) => a.missingKeys.slice(0, 3)).join(', ')}`,
+  ];
+  return lines.join('\n');
+}
+
+let failed = 0;
+for (const s of chosen) {
+  const report = await runSoak(s, { resultDir: outDir });
+  writeFileSync(join(outDir, `${s.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
+  console.log(`${summary(report)}\n`);
+  if (report.lost > 0) failed++;
+}
+process.exitCode = failed > 0 ? 1 : 0;
