@@ -225,7 +225,7 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
 /** The forwarder.yaml with the webhook port fixed (a restarted serve/ingress comes back on the same port). */
 function pinPort(config: string, port: string): string {
   const pinned = `${config}.pinned-${port}.yaml`;
-  writeFileSync(pinned, readFileSync(config, 'utf8').replace(/server:\n  host: 127.0.0.1\n  port: 0/, `server:\n  host: 127.0.0.1\n  port: ${port}`));
+  writeFileSync(pinned, readFileSync(config, 'utf8').replace(/server:\n {2}host: 127.0.0.1\n {2}port: 0/, `server:\n  host: 127.0.0.1\n  port: ${port}`));
   return pinned;
 }
 
