@@ -43,9 +43,16 @@ export interface ProcessSample {
   cpuPercent: number;
 }
 
+export interface SimulatedEvents {
+  generated: number;
+  acked: number;
+  abandoned: number;
+  byType: Record<string, number>;
+}
+
 export interface SoakReport {
   scenario: string;
-  simulate: { events: Record<string, number>; requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number }; ackLatencyMs: Record<string, number>; durationMs: number };
+  simulate: { events: SimulatedEvents; requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number }; ackLatencyMs: Record<string, number>; durationMs: number };
   accounts: SinkAccount[];
   lost: number;
   samples: ProcessSample[];
@@ -188,7 +195,7 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
     const simCode = await simDone;
     await Promise.all(timers);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as {
-      events: Record<string, number>;
+      events: SimulatedEvents;
       requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number };
       ackLatencyMs: Record<string, number>;
       durationMs: number;
