@@ -55,7 +55,14 @@ export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpe
     ...(ctx.random === undefined ? {} : { random: ctx.random }),
     async attempt(items, signal) {
       const started = performance.now();
-      const body = await compressBody(spec.encode(items), delivery.compression, delivery.compression_level);
+      let encoded: Buffer;
+      try {
+        encoded = spec.encode(items);
+      } catch (err) {
+        // Data the encoder cannot write (e.g. nesting too deep to serialise): find the record by splitting, dead-letter it.
+        return { verdict: { kind: 'permanent', reason: `encode_failed:${(err as Error).name}`, isolate: true }, ms: performance.now() - started };
+      }
+      const body = await compressBody(encoded, delivery.compression, delivery.compression_level);
       if (spec.maxCompressedBytes !== undefined && body.length > spec.maxCompressedBytes) {
         return { verdict: { kind: 'too_large', reason: 'over_size_limit' }, ms: performance.now() - started };
       }

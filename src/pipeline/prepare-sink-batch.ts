@@ -159,6 +159,20 @@ export function prepareRecord(record: BusRecord, pipeline: SinkPipeline, ctx: Pr
 
 export function prepareSinkBatch(records: readonly BusRecord[], pipeline: SinkPipeline, ctx: PrepareContext): PreparedBatch {
   const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
-  for (const record of records) prepareRecord(record, pipeline, ctx, out);
+  for (const record of records) {
+    const lengths = [out.events.length, out.points.length, out.pointRecords.length, out.delivering.length];
+    try {
+      prepareRecord(record, pipeline, ctx, out);
+    } catch (err) {
+      // A body the stages cannot handle (e.g. JSON nested so deep that walking it overflows the
+      // stack) must not block the sink: undo what it added, dead-letter it, go on.
+      out.events.length = lengths[0]!;
+      out.points.length = lengths[1]!;
+      out.pointRecords.length = lengths[2]!;
+      out.delivering.length = lengths[3]!;
+      out.rejected.push({ record, reason: `unprocessable:${(err as Error).name}` });
+      out.stats.outcomes.rejected++;
+    }
+  }
   return out;
 }

@@ -70,10 +70,13 @@ export function eventsToHecItems(events: readonly SinkEvent[], meta: HecEnvelope
     try {
       body = JSON.parse(e.body);
     } catch {
-      body = e.body; // not JSON: sent as a string event
+      // Not JSON: sent as a string event.
+      return { record: e.record, json: envelope(meta, seconds(e.record.meta.receivedAt), `zoom:qss:${e.record.meta.event}`, { event: e.body }) };
     }
     const ts = typeof body === 'object' && body !== null ? (body as { event_ts?: unknown }).event_ts : undefined;
     const time = typeof ts === 'number' && Number.isFinite(ts) ? ts : e.record.meta.receivedAt;
-    return { record: e.record, json: envelope(meta, seconds(time), `zoom:qss:${e.record.meta.event}`, { event: body }) };
+    // The body's own JSON text goes in as `event` (it parsed, so it is valid): no re-serialisation.
+    const head = envelope(meta, seconds(time), `zoom:qss:${e.record.meta.event}`, {});
+    return { record: e.record, json: `${head.slice(0, -1)},"event":${e.body}}` };
   });
 }

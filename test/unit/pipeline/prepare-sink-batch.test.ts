@@ -121,3 +121,14 @@ describe('prepareSinkBatch', () => {
     expect(out.stats.skipped).to.include({ empty: 1, unmapped_field: 1 });
   });
 });
+
+describe('prepareSinkBatch: bodies the stages cannot walk', () => {
+  it('a body nested too deep for the PII walk is dead-lettered as unprocessable; the records around it go through', () => {
+    const p = pipelines(SINKS);
+    const deep = record(`{"event":"meeting.participant_data","event_ts":1,"payload":{"account_id":"a","object":{"uuid":"u","x":${'['.repeat(300000)}${']'.repeat(300000)}}}}`);
+    const out = prepareSinkBatch([record(DATA), deep, record(QOS)], p.get('redacted')!, { cache: cache(), nowMs: 0 });
+    expect(out.rejected.map((x) => [x.record.id, x.reason])).to.deep.equal([[deep.id, 'unprocessable:RangeError']]);
+    expect(out.events).to.have.length(2);
+    expect(out.delivering.map((r) => r.id)).to.not.include(deep.id);
+  });
+});
