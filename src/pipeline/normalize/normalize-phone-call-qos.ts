@@ -3,7 +3,7 @@
 // qos ARRAY (`call_qos: [{type, user_id, qos: [{…}]}]`). Both nestings are accepted in both events.
 // Values are bare numbers in Zoom's documented units (kbps, ms, percent). Pure.
 import { jsonId, jsonList, jsonRecord } from './json-fields.ts';
-import { qosItemSamples } from './qos-item-samples.ts';
+import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
 import type { QosSample, SkippedField } from './qos-sample.ts';
 import type { NormalizedQssEvent } from './normalize-qss-event.ts';
@@ -24,6 +24,7 @@ export function normalizePhoneCallQos(object: Record<string, unknown>, ctx: Phon
   const manyLegs = Array.isArray(object.call_qos);
   const samples: QosSample[] = [];
   const skipped: SkippedField[] = [];
+  const out = { samples, skipped };
   legs.forEach((leg, i) => {
     const legPath = at('call_qos', manyLegs, i);
     const record = jsonRecord(leg);
@@ -34,18 +35,16 @@ export function normalizePhoneCallQos(object: Record<string, unknown>, ctx: Phon
       return;
     }
     const legType = record.type;
-    const attributes = {
-      ...ctx.attributes,
-      [QOS_ATTRIBUTES.callId]: callId,
-      [QOS_ATTRIBUTES.participantId]: participant,
-      ...(typeof legType === 'string' && legType !== '' ? { [QOS_ATTRIBUTES.callLeg]: legType } : {}),
-    };
+    // Copied from the frozen event attributes, then extended and frozen (append-qos-item-samples says why).
+    const attributes: Record<string, string> = { ...ctx.attributes };
+    attributes[QOS_ATTRIBUTES.callId] = callId;
+    attributes[QOS_ATTRIBUTES.participantId] = participant;
+    if (typeof legType === 'string' && legType !== '') attributes[QOS_ATTRIBUTES.callLeg] = legType;
+    Object.freeze(attributes);
     const manyItems = Array.isArray(record.qos);
+    const itemCtx = { attributes, fallbackTimeMs: ctx.fallbackTimeMs };
     items.forEach((item, j) => {
-      const path = `${legPath}.${at('qos', manyItems, j)}`;
-      const result = qosItemSamples(item, { attributes, fallbackTimeMs: ctx.fallbackTimeMs, path });
-      samples.push(...result.samples);
-      skipped.push(...result.skipped);
+      if (!appendQosItemSamples(item, itemCtx, out)) skipped.push({ field: `${legPath}.${at('qos', manyItems, j)}`, reason: 'malformed_item' });
     });
   });
   return { kind: 'qos', event: ctx.event, samples, skipped };

@@ -8,7 +8,7 @@ import { normalizePhoneCallQos } from './normalize-phone-call-qos.ts';
 import { participantDimensions } from './participant-dimensions.ts';
 import type { ParticipantDimensions } from './participant-dimensions.ts';
 import { parseEventTs } from './parse-zoom-time.ts';
-import { qosItemSamples } from './qos-item-samples.ts';
+import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
 import type { QosSample, SkippedField } from './qos-sample.ts';
 
@@ -81,8 +81,9 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number): Normaliz
   const accountId = jsonId(payload?.account_id);
   if (accountId === undefined) return { kind: 'invalid', event, reason: 'missing_account_id' };
   const fallbackTimeMs = parseEventTs(root.event_ts) ?? receivedAtMs;
-  const base = { [QOS_ATTRIBUTES.event]: event, [QOS_ATTRIBUTES.accountId]: accountId };
-  if (spec.family === 'phone') return normalizePhoneCallQos(object, { event, attributes: base, fallbackTimeMs });
+  // The samples' shared attributes, built by assignment and frozen: append-qos-item-samples says why.
+  const attributes: Record<string, string> = { [QOS_ATTRIBUTES.event]: event, [QOS_ATTRIBUTES.accountId]: accountId };
+  if (spec.family === 'phone') return normalizePhoneCallQos(object, { event, attributes: Object.freeze(attributes), fallbackTimeMs });
 
   const instanceSpec = INSTANCE[spec.family];
   const instance = jsonId(object[instanceSpec.field]);
@@ -103,18 +104,17 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number): Normaliz
 
   if (!Array.isArray(who.qos)) return { kind: 'invalid', event, reason: 'missing_qos' };
   const number = instanceSpec.numberAttribute === undefined ? undefined : jsonId(object.id);
-  const attributes = {
-    ...base,
-    [instanceSpec.attribute]: instance,
-    ...(number === undefined || instanceSpec.numberAttribute === undefined ? {} : { [instanceSpec.numberAttribute]: number }),
-    [QOS_ATTRIBUTES.participantId]: participant,
-  };
+  attributes[instanceSpec.attribute] = instance;
+  if (number !== undefined && instanceSpec.numberAttribute !== undefined) attributes[instanceSpec.numberAttribute] = number;
+  attributes[QOS_ATTRIBUTES.participantId] = participant;
+  Object.freeze(attributes);
+  const items: unknown[] = who.qos;
   const samples: QosSample[] = [];
   const skipped: SkippedField[] = [];
-  who.qos.forEach((item: unknown, i: number) => {
-    const result = qosItemSamples(item, { attributes, fallbackTimeMs, path: `qos[${i}]` });
-    samples.push(...result.samples);
-    skipped.push(...result.skipped);
-  });
+  const out = { samples, skipped };
+  const ctx = { attributes, fallbackTimeMs };
+  for (let i = 0; i < items.length; i++) {
+    if (!appendQosItemSamples(items[i], ctx, out)) skipped.push({ field: `qos[${i}]`, reason: 'malformed_item' });
+  }
   return { kind: 'qos', event, samples, skipped };
 }
