@@ -1,31 +1,30 @@
-// bench/pipeline: the worker's decode + normalize stages on a realistic corpus of QSS bodies, next to
-// a bare JSON.parse of the same bytes, in the same process and run. The corpus is generated up front
-// with the simulator's seeded generators (mostly meeting.participant_qos with all its qos types, some
-// participant_data, a few summaries) plus the phone/session/webinar fixtures, serialised to JSON
-// strings (what the worker receives). Then, alternating after a warm-up: (a) JSON.parse of every
-// string; (b) JSON.parse + normalizeQssEvent of every string. Prints events/s, samples/s, µs per
-// event and the ratio pipeline / baseline (median of the rounds), then profiles the pipeline loop
-// with node:inspector and prints the top functions by self time.
+// bench/pipeline: the worker's stages on a realistic corpus of QSS bodies, next to a bare JSON.parse
+// of the same bytes, in the same process and run. The corpus is generated up front with the
+// simulator's seeded generators (bench/support/qss-corpus.ts: mostly meeting.participant_qos with all
+// its qos types, some participant_data, a few summaries, plus the phone/session/webinar fixtures) as
+// bus records (the body as bytes, what the worker receives). Then, alternating after a warm-up:
+// (a) decode (bytes → JSON.parse) of every record; (b) decode + normalizeQssEvent; (c) the whole
+// worker pipeline of a metric sink — decode → normalize → enrich (participant dimension cache) →
+// route → map to the default catalogue (prepareSinkBatch, batches of 256). Prints events/s,
+// samples/s, µs per event and the ratios to (a) (median of the rounds), then profiles loop (c) with
+// node:inspector and prints the top functions by self time.
 // Not a test: nothing passes or fails on timings.
 //
 //   npm run bench:pipeline [-- --events 20000 --seconds 3 --rounds 3 --profile-seconds 2 --seed 1]
-import { readdirSync, readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { Profiler, Runtime } from 'node:inspector';
 import { findSourceMap } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { BusRecord } from '../../src/bus/bus.ts';
+import { parseSinksConfig } from '../../src/config/load-config.ts';
+import { compileSinkPipelines } from '../../src/pipeline/compile-sink-pipelines.ts';
+import { createParticipantDimensionCache } from '../../src/pipeline/enrich/participant-dimension-cache.ts';
 import { normalizeQssEvent } from '../../src/pipeline/normalize/normalize-qss-event.ts';
-import {
-  createTrafficContext,
-  participantDataBody,
-  participantDataSummaryBody,
-  participantQosBody,
-  participantQosSummaryBody,
-} from '../../src/simulate/qss-traffic.ts';
-import { createSeededRandom, mixSeed } from '../../src/simulate/seeded-random.ts';
+import { prepareSinkBatch, type SinkPipeline } from '../../src/pipeline/prepare-sink-batch.ts';
+import { buildQssCorpus } from '../support/qss-corpus.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SELF = relative(ROOT, fileURLToPath(import.meta.url));
@@ -44,51 +43,32 @@ const ROUNDS = Number(args.rounds);
 const PROFILE_SECONDS = Number(args['profile-seconds']);
 const SEED = Number(args.seed);
 const T0 = Date.UTC(2025, 0, 15, 14, 0, 0);
-const MEETINGS = 100;
-const PARTICIPANTS = 25;
-const EVENTS_PER_MINUTE = 2500; // 100 meetings × 25 participants, one qos record each per minute
 
-// ---- corpus ---------------------------------------------------------------------------------
-
-/** Phone, session and webinar bodies come from the fixtures (the simulator only makes meeting events). */
-function fixtureBodies(): Record<string, unknown>[] {
-  const dir = join(ROOT, 'test/fixtures/zoom');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && /^(phone|session|webinar)\./.test(f))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
-}
-
-function buildCorpus(n: number): string[] {
-  const ctx = createTrafficContext(SEED);
-  const random = createSeededRandom(mixSeed(SEED, 0xbe7c));
-  const fixtures = fixtureBodies();
-  const corpus: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const meeting = random.int(0, MEETINGS - 1);
-    const participant = random.int(0, PARTICIPANTS - 1);
-    const timeMs = T0 + Math.floor(i / EVENTS_PER_MINUTE) * 60_000 + random.int(0, 59_999);
-    const r = random.next();
-    let body: unknown;
-    if (r < 0.8) body = participantQosBody(ctx, meeting, participant, timeMs);
-    else if (r < 0.9) body = participantDataBody(ctx, meeting, participant, timeMs);
-    else if (r < 0.93) body = participantQosSummaryBody(ctx, meeting, participant, timeMs);
-    else if (r < 0.96) body = participantDataSummaryBody(ctx, meeting, participant, timeMs);
-    else body = { ...random.pick(fixtures), event_ts: timeMs };
-    corpus.push(JSON.stringify(body));
-  }
-  return corpus;
-}
-
-// ---- the two loops ----------------------------------------------------------------------------
+// ---- the three loops --------------------------------------------------------------------------
 // Both loops walk the corpus with a cursor (wrapping round) and look at the clock every CHUNK events,
 // so a round lasts the time asked for whatever the corpus size. Both consume what they produce.
 
 const CHUNK = 256;
 
-/** The decode stage: bytes (here a string) → JSON. A named function so the profile shows it. */
-function decodeBody(s: string): unknown {
-  return JSON.parse(s);
+/** The decode stage: bytes → JSON. A named function so the profile shows it. */
+function decodeBody(b: Buffer): unknown {
+  return JSON.parse(b.toString('utf8'));
+}
+
+/** Bus records of the corpus: what a worker is handed. */
+function toRecords(corpus: readonly string[], receivedAtMs: number): BusRecord[] {
+  return corpus.map((text, i) => {
+    const event = (JSON.parse(text) as { event: string }).event;
+    const account = /"account_id":"([^"]*)"/.exec(text)?.[1];
+    return { id: String(i + 1), body: Buffer.from(text), meta: { app: 'default', event, accountId: account, receivedAt: receivedAtMs } };
+  });
+}
+
+/** A metric sink with the default catalogue (what the issue's goal measures), compiled from sinks.yaml. */
+function metricSinkPipeline(): SinkPipeline {
+  const parsed = parseSinksConfig('bench', JSON.stringify({ sinks: { s: { type: 'blackhole', data: 'metrics' } } }), {});
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return compileSinkPipelines(parsed.value).get('s')!;
 }
 
 interface Round {
@@ -99,7 +79,7 @@ interface Round {
   check: number;
 }
 
-function baselineLoop(corpus: readonly string[], seconds: number): Round {
+function baselineLoop(corpus: readonly BusRecord[], seconds: number): Round {
   let i = 0;
   let events = 0;
   let check = 0;
@@ -107,7 +87,7 @@ function baselineLoop(corpus: readonly string[], seconds: number): Round {
   let elapsed: number;
   do {
     for (let k = 0; k < CHUNK; k++) {
-      const body = decodeBody(corpus[i]!) as { event?: unknown };
+      const body = decodeBody(corpus[i]!.body) as { event?: unknown };
       if (typeof body.event === 'string') check += body.event.length;
       i = i + 1 === corpus.length ? 0 : i + 1;
     }
@@ -117,7 +97,7 @@ function baselineLoop(corpus: readonly string[], seconds: number): Round {
   return { seconds: elapsed, events, samples: 0, check };
 }
 
-function pipelineLoop(corpus: readonly string[], seconds: number, receivedAtMs: number): Round {
+function normalizeLoop(corpus: readonly BusRecord[], seconds: number, receivedAtMs: number): Round {
   let i = 0;
   let events = 0;
   let samples = 0;
@@ -126,7 +106,7 @@ function pipelineLoop(corpus: readonly string[], seconds: number, receivedAtMs: 
   let elapsed: number;
   do {
     for (let k = 0; k < CHUNK; k++) {
-      const out = normalizeQssEvent(decodeBody(corpus[i]!), receivedAtMs);
+      const out = normalizeQssEvent(decodeBody(corpus[i]!.body), receivedAtMs);
       if (out.kind === 'qos') {
         samples += out.samples.length;
         check += out.skipped.length;
@@ -140,6 +120,25 @@ function pipelineLoop(corpus: readonly string[], seconds: number, receivedAtMs: 
       i = i + 1 === corpus.length ? 0 : i + 1;
     }
     events += CHUNK;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < seconds);
+  return { seconds: elapsed, events, samples, check };
+}
+
+function workerLoop(corpus: readonly BusRecord[], seconds: number, pipeline: SinkPipeline, cache: ReturnType<typeof createParticipantDimensionCache>): Round {
+  let i = 0;
+  let events = 0;
+  let samples = 0;
+  let check = 0;
+  const start = performance.now();
+  let elapsed: number;
+  do {
+    const end = Math.min(i + CHUNK, corpus.length);
+    const out = prepareSinkBatch(corpus.slice(i, end), pipeline, { cache, nowMs: Date.now() });
+    samples += out.points.length;
+    check += out.delivering.length + out.rejected.length;
+    events += end - i;
+    i = end === corpus.length ? 0 : end;
     elapsed = (performance.now() - start) / 1000;
   } while (elapsed < seconds);
   return { seconds: elapsed, events, samples, check };
@@ -166,13 +165,13 @@ function frameLabel(frame: Runtime.CallFrame): string {
   return line < 0 ? `${file}:(top level)` : `${file}:(anonymous, line ${line + 1})`;
 }
 
-async function profilePipeline(corpus: readonly string[], receivedAtMs: number): Promise<{ profile: Profiler.Profile; round: Round }> {
+async function profileWorker(corpus: readonly BusRecord[], pipeline: SinkPipeline, cache: ReturnType<typeof createParticipantDimensionCache>): Promise<{ profile: Profiler.Profile; round: Round }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 100 }); // µs
   await session.post('Profiler.start');
-  const round = pipelineLoop(corpus, PROFILE_SECONDS, receivedAtMs);
+  const round = workerLoop(corpus, PROFILE_SECONDS, pipeline, cache);
   const { profile } = await session.post('Profiler.stop');
   await session.post('Profiler.disable');
   session.disconnect();
@@ -209,18 +208,21 @@ function median(xs: readonly number[]): number {
 
 async function main(): Promise<void> {
   const t = performance.now();
-  const corpus = buildCorpus(EVENTS);
+  const strings = buildQssCorpus(EVENTS, SEED, T0);
   const buildSeconds = (performance.now() - t) / 1000;
   const receivedAtMs = T0 + 3_600_000;
-  const bytes = corpus.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  const corpus = toRecords(strings, receivedAtMs);
+  const bytes = corpus.reduce((sum, r) => sum + r.body.length, 0);
+  const pipeline = metricSinkPipeline();
+  const cache = createParticipantDimensionCache({ maxEntries: 100_000, ttlMs: 4 * 3600_000, now: Date.now });
 
-  // One pipeline pass over the whole corpus: what it holds (and the first part of the warm-up).
+  // One pass over the whole corpus: what it holds (and the first part of the warm-up).
   const mix = new Map<string, number>();
   const kinds = new Map<string, number>();
   let corpusSamples = 0;
   let corpusSkipped = 0;
-  for (const s of corpus) {
-    const body = decodeBody(s) as { event: string };
+  for (const r of corpus) {
+    const body = decodeBody(r.body) as { event: string };
     mix.set(body.event, (mix.get(body.event) ?? 0) + 1);
     const out = normalizeQssEvent(body, receivedAtMs);
     kinds.set(out.kind, (kinds.get(out.kind) ?? 0) + 1);
@@ -238,38 +240,41 @@ async function main(): Promise<void> {
 
   let check = 0;
   check += baselineLoop(corpus, 0.5).check;
-  check += pipelineLoop(corpus, 0.5, receivedAtMs).check;
+  check += normalizeLoop(corpus, 0.5, receivedAtMs).check;
+  check += workerLoop(corpus, 1, pipeline, cache).check;
 
   const baseline: Round[] = [];
-  const pipeline: Round[] = [];
+  const normalize: Round[] = [];
+  const worker: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     baseline.push(baselineLoop(corpus, perRound));
-    pipeline.push(pipelineLoop(corpus, perRound, receivedAtMs));
+    normalize.push(normalizeLoop(corpus, perRound, receivedAtMs));
+    worker.push(workerLoop(corpus, perRound, pipeline, cache));
   }
-  for (const r of [...baseline, ...pipeline]) check += r.check;
+  for (const r of [...baseline, ...normalize, ...worker]) check += r.check;
 
-  const b = median(baseline.map((r) => r.events / r.seconds));
-  const p = median(pipeline.map((r) => r.events / r.seconds));
-  const pSamples = median(pipeline.map((r) => r.samples / r.seconds));
+  const eps = (rs: Round[]): number => median(rs.map((r) => r.events / r.seconds));
+  const sps = (rs: Round[]): number => median(rs.map((r) => r.samples / r.seconds));
+  const [a, b, c] = [eps(baseline), eps(normalize), eps(worker)];
   const all = (rs: Round[]): string => rs.map((r) => (r.events / r.seconds).toFixed(0)).join(' / ');
-  const row = (name: string, eps: number, sps: number, rounds: string): string =>
-    `${name.padEnd(32)} ${eps.toFixed(0).padStart(7)} events/s ${sps.toFixed(0).padStart(9)} samples/s ${(1e6 / eps).toFixed(1).padStart(6)} µs/event   (rounds, events/s: ${rounds})`;
-  console.log(row('(a) JSON.parse (baseline)', b, b * samplesPerEvent, all(baseline)));
-  console.log(row('(b) JSON.parse + normalize', p, pSamples, all(pipeline)));
-  const normalizeUs = 1e6 / p - 1e6 / b;
-  console.log(`\nratio pipeline / baseline (events/s): ${(p / b).toFixed(2)}`);
-  console.log(`normalize alone (b − a): ${normalizeUs.toFixed(1)} µs/event, ${(normalizeUs / samplesPerEvent).toFixed(2)} µs/sample`);
-  console.log(`project goal, whole worker once enrich and map are added: ratio >= 0.3 (this run: decode + normalize only)`);
-  console.log(`(a)'s samples/s: the samples its events carry, at (a)'s event rate; it does not produce them`);
+  const row = (name: string, e: number, s: number, rounds: string): string =>
+    `${name.padEnd(44)} ${e.toFixed(0).padStart(7)} events/s ${s.toFixed(0).padStart(9)} samples/s ${(1e6 / e).toFixed(1).padStart(6)} µs/event   (rounds: ${rounds})`;
+  console.log(row('(a) decode: JSON.parse (baseline)', a, a * samplesPerEvent, all(baseline)));
+  console.log(row('(b) decode + normalize', b, sps(normalize), all(normalize)));
+  console.log(row('(c) decode + normalize + enrich + route + map', c, sps(worker), all(worker)));
+  console.log(`\nratio (c) / (a), the whole pipeline: ${(c / a).toFixed(2)}   (project goal >= 0.3)`);
+  console.log(`ratio (b) / (a), normalize only: ${(b / a).toFixed(2)}`);
+  console.log(`normalize alone (b − a): ${(1e6 / b - 1e6 / a).toFixed(1)} µs/event; enrich + route + map (c − b): ${(1e6 / c - 1e6 / b).toFixed(1)} µs/event`);
+  console.log(`(a)'s samples/s: the samples its events carry, at (a)'s event rate; it does not produce them. (c)'s are metric points.`);
 
-  const { profile, round } = await profilePipeline(corpus, receivedAtMs);
-  const top = selfTimeTop(profile, 10);
+  const { profile, round } = await profileWorker(corpus, pipeline, cache);
+  const top = selfTimeTop(profile, 12);
   const ms = (profile.endTime - profile.startTime) / 1000;
-  console.log(`\nthe profile's top costs — loop (b) under node:inspector, ${ms.toFixed(0)} ms, ${round.events} events (${(round.events / round.seconds).toFixed(0)} events/s while profiling), ${top.total} ticks, by self time:`);
+  console.log(`\nthe profile's top costs — loop (c) under node:inspector, ${ms.toFixed(0)} ms, ${round.events} events (${(round.events / round.seconds).toFixed(0)} events/s while profiling), ${top.total} ticks, by self time:`);
   for (const [label, hits] of top.byFunction) console.log(`  ${((hits / top.total) * 100).toFixed(1).padStart(5)} %  ${label}`);
   console.log(`by file:`);
   for (const [file, hits] of top.byFile) console.log(`  ${((hits / top.total) * 100).toFixed(1).padStart(5)} %  ${file}`);
-  console.log(`(JSON.parse is a builtin, counted in its caller (this file); in (a)/(b) above it was ${((1e6 / b / (1e6 / p)) * 100).toFixed(0)} % of (b)'s µs/event)`);
+  console.log(`(JSON.parse is a builtin, counted in its caller; in the runs above decode was ${((1e6 / a / (1e6 / c)) * 100).toFixed(0)} % of (c)'s µs/event)`);
   console.log(`(check ${check + round.check})`);
 }
 

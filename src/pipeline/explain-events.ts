@@ -6,7 +6,6 @@ import type { BusRecord, BusRecordMeta } from '../bus/bus.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
 import { compileSinkPipelines } from './compile-sink-pipelines.ts';
 import { participantDimensionCacheOptions, type EnrichmentConfig } from './enrich/enrichment-config.ts';
-import { enrichSamples } from './enrich/enrich-samples.ts';
 import { createParticipantDimensionCache } from './enrich/participant-dimension-cache.ts';
 import type { MetricPoint } from './map/metric-point.ts';
 import { normalizeQssEvent } from './normalize/normalize-qss-event.ts';
@@ -62,9 +61,9 @@ export function explainEvents(inputs: readonly ExplainInput[], config: SinksConf
     } catch {
       parsed = undefined;
     }
-    const n = normalizeQssEvent(parsed, input.meta.receivedAt);
+    const n = normalizeQssEvent(parsed, input.meta.receivedAt, (key) => cache.get(key));
     let normalized: ExplainedEvent['normalized'];
-    if (n.kind === 'qos') normalized = { kind: 'qos', samples: enrichSamples(n.samples, cache).samples.map(sampleView), skipped: n.skipped };
+    if (n.kind === 'qos') normalized = { kind: 'qos', samples: n.samples.map(sampleView), skipped: n.skipped };
     else if (n.kind === 'dimensions') {
       for (const r of n.records) cache.put(r);
       normalized = { kind: 'dimensions', records: n.records };
@@ -73,7 +72,7 @@ export function explainEvents(inputs: readonly ExplainInput[], config: SinksConf
     const sinks: Record<string, ExplainedSink> = {};
     for (const [name, pipeline] of pipelines) {
       const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
-      const trace = prepareRecord(record, pipeline, { cache, nowMs: clock }, out);
+      const trace = prepareRecord(record, pipeline, { cache, nowMs: clock, lookup: (key) => cache.get(key) }, out);
       const sink: ExplainedSink = { type: config.sinks[name]?.type ?? '', data: pipeline.data, outcome: trace.outcome, routes: trace.routes };
       if (trace.reason !== undefined) sink.reason = trace.reason;
       if (pipeline.data === 'events' && trace.outcome === 'event') sink.events = out.events.map((e) => ({ body: e.body, pii_changed: e.pii_changed }));

@@ -5,14 +5,13 @@
 // See docs/routing.md.
 import type { BusRecord } from '../bus/bus.ts';
 import type { ParticipantDimensionCache } from './enrich/participant-dimension-cache.ts';
-import { enrichSamples } from './enrich/enrich-samples.ts';
 import { applyPiiPolicy, type PiiPolicy } from './map/apply-pii-policy.ts';
 import type { MetricMapping } from './map/compile-metric-mapping.ts';
 import type { MetricPoint } from './map/metric-point.ts';
 import type { SinkEvent } from './map/sink-event.ts';
 import type { SinkData } from './map/sink-mapping-config.ts';
-import { normalizeQssEvent, QSS_EVENTS, type NormalizedQssEvent } from './normalize/normalize-qss-event.ts';
-import type { CompiledRoute } from './route/compile-routes.ts';
+import { normalizeQssEvent, QSS_EVENTS, type DimensionLookup, type NormalizedQssEvent } from './normalize/normalize-qss-event.ts';
+import type { CompiledRoute, RouteSubject } from './route/compile-routes.ts';
 
 /** One sink's compiled view of sinks.yaml. */
 export interface SinkPipeline {
@@ -28,6 +27,8 @@ export interface SinkPipeline {
 export interface PrepareContext {
   cache: Pick<ParticipantDimensionCache, 'get' | 'put'>;
   nowMs: number;
+  /** The enrich lookup; prepareSinkBatch sets it to the cache's `get` once per batch. */
+  lookup?: DimensionLookup;
 }
 
 export type RecordOutcome = 'not_routed' | 'event' | 'points' | 'no_points' | 'rejected';
@@ -67,21 +68,57 @@ export interface RecordTrace {
 
 const UNDECODABLE = Symbol('undecodable');
 
-/** The body parsed once per record, on first use. */
-function lazyBody(record: BusRecord): () => unknown {
-  let parsed: unknown = UNDECODABLE;
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
+/**
+ * A record as the route stage sees it; the body is parsed once, on first use. A class, not
+ * closures: this runs for every record of every sink (closures cost an allocation each, and the
+ * dev loader names every one).
+ */
+class RecordSubject implements RouteSubject {
+  readonly event: string;
+  readonly accountId: string | undefined;
+  readonly app: string;
+  private parsed: unknown = UNDECODABLE;
+  private done = false;
+
+  constructor(private readonly record: BusRecord) {
+    this.event = record.meta.event;
+    this.accountId = record.meta.accountId;
+    this.app = record.meta.app;
+  }
+
+  /** The parsed body, or UNDECODABLE. */
+  decoded(): unknown {
+    if (!this.done) {
+      this.done = true;
       try {
-        parsed = JSON.parse(record.body.toString('utf8'));
+        this.parsed = JSON.parse(this.record.body.toString('utf8'));
       } catch {
-        parsed = UNDECODABLE;
+        this.parsed = UNDECODABLE;
       }
     }
-    return parsed;
-  };
+    return this.parsed;
+  }
+
+  body(): unknown {
+    const b = this.decoded();
+    return b === UNDECODABLE ? undefined : b;
+  }
+}
+
+function matchingRoutes(pipeline: SinkPipeline, subject: RouteSubject): string[] {
+  const names: string[] = [];
+  for (const r of pipeline.routes) if (r.matches(subject)) names.push(r.name);
+  return names;
+}
+
+function traced(out: PreparedBatch, outcome: RecordOutcome, routes: string[], extra?: Partial<RecordTrace>): RecordTrace {
+  out.stats.outcomes[outcome]++;
+  return extra === undefined ? { outcome, routes } : { outcome, routes, ...extra };
+}
+
+function rejected(out: PreparedBatch, record: BusRecord, routes: string[], reason: string, extra?: Partial<RecordTrace>): RecordTrace {
+  out.rejected.push({ record, reason });
+  return traced(out, 'rejected', routes, { reason, ...extra });
 }
 
 export function emptyStats(): BatchStats {
@@ -99,66 +136,60 @@ export function emptyStats(): BatchStats {
 
 /** One record through the stages; appends to `out`. Returns what happened (for `explain`). */
 export function prepareRecord(record: BusRecord, pipeline: SinkPipeline, ctx: PrepareContext, out: PreparedBatch): RecordTrace {
-  const body = lazyBody(record);
-  const m = record.meta;
-  const subject = { event: m.event, accountId: m.accountId, app: m.app, body: () => { const b = body(); return b === UNDECODABLE ? undefined : b; } };
-  const routes = pipeline.routes.filter((r) => r.matches(subject)).map((r) => r.name);
+  const subject = new RecordSubject(record);
+  const routes = matchingRoutes(pipeline, subject);
   const routed = routes.length > 0;
-  const trace = (outcome: RecordOutcome, extra: Partial<RecordTrace> = {}): RecordTrace => {
-    out.stats.outcomes[outcome]++;
-    return { outcome, routes, ...extra };
-  };
-  const reject = (reason: string, extra: Partial<RecordTrace> = {}): RecordTrace => {
-    out.rejected.push({ record, reason });
-    return trace('rejected', { reason, ...extra });
-  };
 
   if (pipeline.data === 'events') {
-    if (!routed) return trace('not_routed');
+    if (!routed) return traced(out, 'not_routed', routes);
     if (pipeline.pii.mode === 'keep') {
       out.events.push({ record, body: record.body.toString('utf8'), pii_changed: 0 });
     } else {
-      const parsed = body();
+      const parsed = subject.decoded();
       // The PII policy cannot be applied to what does not parse: never forward it unfiltered.
-      if (parsed === UNDECODABLE) return reject('undecodable');
+      if (parsed === UNDECODABLE) return rejected(out, record, routes, 'undecodable');
       const filtered = applyPiiPolicy(parsed, pipeline.pii);
       out.events.push({ record, body: filtered.changed === 0 ? record.body.toString('utf8') : JSON.stringify(filtered.body), pii_changed: filtered.changed });
       out.stats.pii_changed += filtered.changed;
     }
     out.delivering.push(record);
-    return trace('event');
+    return traced(out, 'event', routes);
   }
 
   // Metric sink. Data events feed the enrichment cache whether or not they are routed here.
+  const m = record.meta;
   const spec = Object.hasOwn(QSS_EVENTS, m.event) ? QSS_EVENTS[m.event] : undefined;
   const isData = spec?.output === 'dimensions';
-  if (!routed && !isData) return trace('not_routed');
-  const parsed = body();
-  if (parsed === UNDECODABLE) return routed ? reject('undecodable') : trace('not_routed');
-  const normalized = normalizeQssEvent(parsed, m.receivedAt);
+  if (!routed && !isData) return traced(out, 'not_routed', routes);
+  const parsed = subject.decoded();
+  if (parsed === UNDECODABLE) return routed ? rejected(out, record, routes, 'undecodable') : traced(out, 'not_routed', routes);
+  // Enrich happens inside normalize, where the participant is known (once per event).
+  const normalized = normalizeQssEvent(parsed, m.receivedAt, ctx.lookup ?? ((key) => ctx.cache.get(key)));
   if (normalized.kind === 'dimensions') {
     for (const r of normalized.records) ctx.cache.put(r);
     out.stats.dimension_records += normalized.records.length;
   }
-  if (!routed) return trace('not_routed', { normalized });
-  if (normalized.kind === 'invalid') return reject(`invalid_event:${normalized.reason}`, { normalized });
-  if (normalized.kind !== 'qos') return trace('no_points', { normalized, reason: normalized.kind === 'unsupported' ? 'not_a_qos_event' : 'participant_data' });
+  if (!routed) return traced(out, 'not_routed', routes, { normalized });
+  if (normalized.kind === 'invalid') return rejected(out, record, routes, `invalid_event:${normalized.reason}`, { normalized });
+  if (normalized.kind !== 'qos') return traced(out, 'no_points', routes, { normalized, reason: normalized.kind === 'unsupported' ? 'not_a_qos_event' : 'participant_data' });
   for (const s of normalized.skipped) out.stats.skipped[s.reason] = (out.stats.skipped[s.reason] ?? 0) + 1;
-  const enriched = enrichSamples(normalized.samples, ctx.cache);
-  out.stats.samples += normalized.samples.length;
-  out.stats.enriched += enriched.enriched;
-  out.stats.not_enriched += enriched.not_found;
+  const n = normalized.samples.length;
+  out.stats.samples += n;
+  if (normalized.enrichment === 'enriched') out.stats.enriched += n;
+  else if (normalized.enrichment === 'not_found') out.stats.not_enriched += n;
   const before = out.points.length;
-  out.stats.dropped_cardinality += (pipeline.metrics as MetricMapping).map(enriched.samples, ctx.nowMs, out.points);
+  out.stats.dropped_cardinality += (pipeline.metrics as MetricMapping).map(normalized.samples, ctx.nowMs, out.points);
   const made = out.points.length - before;
-  if (made === 0) return trace('no_points', { normalized, reason: normalized.samples.length === 0 ? 'no_samples' : 'no_matching_metric' });
+  if (made === 0) return traced(out, 'no_points', routes, { normalized, reason: n === 0 ? 'no_samples' : 'no_matching_metric' });
   for (let i = 0; i < made; i++) out.pointRecords.push(record);
   out.delivering.push(record);
-  return trace('points', { normalized: { ...normalized, samples: enriched.samples } });
+  return traced(out, 'points', routes, { normalized });
 }
 
-export function prepareSinkBatch(records: readonly BusRecord[], pipeline: SinkPipeline, ctx: PrepareContext): PreparedBatch {
+export function prepareSinkBatch(records: readonly BusRecord[], pipeline: SinkPipeline, context: PrepareContext): PreparedBatch {
   const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
+  const cache = context.cache;
+  const ctx: PrepareContext = context.lookup === undefined ? { ...context, lookup: (key) => cache.get(key) } : context;
   for (const record of records) {
     const lengths = [out.events.length, out.points.length, out.pointRecords.length, out.delivering.length];
     try {

@@ -29,7 +29,8 @@ export interface ParticipantDimensionCacheStats {
 
 export interface ParticipantDimensionCache {
   put(record: ParticipantDimensions): void;
-  get(key: ParticipantKey): Record<string, string> | undefined;
+  /** The participant's dimensions (frozen: the same object until the next put). */
+  get(key: ParticipantKey): Readonly<Record<string, string>> | undefined;
   stats(): ParticipantDimensionCacheStats;
 }
 
@@ -42,11 +43,13 @@ interface Entry {
   values: Record<string, string>;
   /** dimension name → time_ms of the record that set it. */
   times: Record<string, number>;
+  /** A frozen copy of `values` handed out by `get`, made again after the next put. */
+  snapshot: Readonly<Record<string, string>> | undefined;
 }
 
-/** Unambiguous: ids may contain any character (meeting UUIDs hold `/`, `+`, `=`). */
+/** Unambiguous whatever the ids hold (meeting UUIDs have `/`, `+`, `=`): each part length-prefixed. */
 export function participantCacheKey(key: ParticipantKey): string {
-  return JSON.stringify([key.account_id, key.instance, key.participant]);
+  return `${key.account_id.length}:${key.account_id}${key.instance.length}:${key.instance}${key.participant}`;
 }
 
 export function createParticipantDimensionCache(options: ParticipantDimensionCacheOptions): ParticipantDimensionCache {
@@ -92,7 +95,7 @@ export function createParticipantDimensionCache(options: ParticipantDimensionCac
         entries.delete(oldest.value);
         counts.evicted_capacity++;
       }
-      entry = { expiresAtMs: 0, values: {}, times: {} };
+      entry = { expiresAtMs: 0, values: {}, times: {}, snapshot: undefined };
     }
     for (const name of names) {
       const value = record.dimensions[name];
@@ -104,6 +107,7 @@ export function createParticipantDimensionCache(options: ParticipantDimensionCac
       }
     }
     entry.expiresAtMs = t + ttlMs;
+    entry.snapshot = undefined;
     entries.set(k, entry);
   }
 
@@ -122,7 +126,8 @@ export function createParticipantDimensionCache(options: ParticipantDimensionCac
     }
     entries.set(k, entry);
     counts.hits++;
-    return { ...entry.values };
+    entry.snapshot ??= Object.freeze({ ...entry.values });
+    return entry.snapshot;
   }
 
   return { put, get, stats: () => ({ entries: entries.size, ...counts }) };

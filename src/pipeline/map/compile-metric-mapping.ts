@@ -75,19 +75,20 @@ export function compileMetricMapping(config: SinkMappingConfig): MetricMapping {
   return {
     map(samples, nowMs, out) {
       let dropped = 0;
-      const push = (p: MetricPoint): void => {
-        if (limiter === undefined || limiter.admit(p.name, p.attributes, nowMs)) out.push(p);
-        else dropped++;
-      };
       for (const s of samples) {
-        if (catalogue) push({ name: s.metric, unit: s.unit, value: s.value, time_ms: s.time_ms, attributes: filter(s.attributes), description: DESCRIPTIONS.get(s.metric) as string });
+        if (catalogue) {
+          const p: MetricPoint = { name: s.metric, unit: s.unit, value: s.value, time_ms: s.time_ms, attributes: filter(s.attributes), description: DESCRIPTIONS.get(s.metric) as string };
+          if (limiter === undefined || limiter.admit(p.name, p.attributes, nowMs)) out.push(p);
+          else dropped++;
+        }
         const list = custom.size === 0 ? undefined : custom.get(s.metric);
         if (list === undefined) continue;
         for (const c of list) {
           if (!selects(c, s)) continue;
           const point: MetricPoint = { name: c.name, unit: c.unit, value: convertValue(s.value, c.factor), time_ms: s.time_ms, attributes: c.filter(s.attributes) };
           if (c.description !== undefined) point.description = c.description;
-          push(point);
+          if (limiter === undefined || limiter.admit(point.name, point.attributes, nowMs)) out.push(point);
+          else dropped++;
         }
       }
       return dropped;

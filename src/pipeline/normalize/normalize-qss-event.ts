@@ -6,7 +6,7 @@
 import { jsonId, jsonRecord } from './json-fields.ts';
 import { normalizePhoneCallQos } from './normalize-phone-call-qos.ts';
 import { participantDimensions } from './participant-dimensions.ts';
-import type { ParticipantDimensions } from './participant-dimensions.ts';
+import type { ParticipantDimensions, ParticipantKey } from './participant-dimensions.ts';
 import { parseEventTs } from './parse-zoom-time.ts';
 import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
@@ -23,8 +23,14 @@ export type InvalidReason =
   | 'missing_qos'
   | 'missing_data';
 
+/** Whether the participant's dimensions were joined (set only when a lookup was given). */
+export type Enrichment = 'enriched' | 'not_found' | 'unkeyed';
+
+/** The enrich stage's lookup: the cached `*_data` dimensions of a participant, if any. */
+export type DimensionLookup = (key: ParticipantKey) => Readonly<Record<string, string>> | undefined;
+
 export type NormalizedQssEvent =
-  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[] }
+  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[]; enrichment?: Enrichment }
   | { kind: 'dimensions'; event: string; records: ParticipantDimensions[] }
   | { kind: 'unsupported'; event: string }
   | { kind: 'invalid'; event?: string; reason: InvalidReason };
@@ -67,7 +73,13 @@ function participantOf(family: Family, object: Record<string, unknown>): { who?:
   return { who, id: family === 'session' ? jsonId(who.id) : (jsonId(who.participant_id) ?? jsonId(who.user_id)) };
 }
 
-export function normalizeQssEvent(body: unknown, receivedAtMs: number): NormalizedQssEvent {
+/**
+ * `lookup` is the enrich stage (docs/enrichment.md), joined here, where the participant is known:
+ * its dimensions go into the event's base attributes once, so every sample carries them without
+ * an object per sample or per attribute set. Dimensions never replace an attribute of the event
+ * (an item's own, like phone's network type, is set after them and wins).
+ */
+export function normalizeQssEvent(body: unknown, receivedAtMs: number, lookup?: DimensionLookup): NormalizedQssEvent {
   const root = jsonRecord(body);
   if (root === undefined) return { kind: 'invalid', reason: 'not_an_object' };
   const event = root.event;
@@ -83,7 +95,11 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number): Normaliz
   const fallbackTimeMs = parseEventTs(root.event_ts) ?? receivedAtMs;
   // The samples' shared attributes, built by assignment and frozen: append-qos-item-samples says why.
   const attributes: Record<string, string> = { [QOS_ATTRIBUTES.event]: event, [QOS_ATTRIBUTES.accountId]: accountId };
-  if (spec.family === 'phone') return normalizePhoneCallQos(object, { event, attributes: Object.freeze(attributes), fallbackTimeMs });
+  if (spec.family === 'phone') {
+    // Zoom Phone has no data events: nothing to join.
+    const result = normalizePhoneCallQos(object, { event, attributes: Object.freeze(attributes), fallbackTimeMs });
+    return result.kind === 'qos' && lookup !== undefined ? { ...result, enrichment: 'unkeyed' } : result;
+  }
 
   const instanceSpec = INSTANCE[spec.family];
   const instance = jsonId(object[instanceSpec.field]);
@@ -107,6 +123,12 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number): Normaliz
   attributes[instanceSpec.attribute] = instance;
   if (number !== undefined && instanceSpec.numberAttribute !== undefined) attributes[instanceSpec.numberAttribute] = number;
   attributes[QOS_ATTRIBUTES.participantId] = participant;
+  let enrichment: Enrichment | undefined;
+  if (lookup !== undefined) {
+    const dimensions = lookup({ account_id: accountId, instance, participant });
+    enrichment = dimensions === undefined ? 'not_found' : 'enriched';
+    if (dimensions !== undefined) for (const name in dimensions) if (!Object.hasOwn(attributes, name)) attributes[name] = dimensions[name] as string;
+  }
   Object.freeze(attributes);
   const items: unknown[] = who.qos;
   const samples: QosSample[] = [];
@@ -116,5 +138,5 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number): Normaliz
   for (let i = 0; i < items.length; i++) {
     if (!appendQosItemSamples(items[i], ctx, out)) skipped.push({ field: `qos[${i}]`, reason: 'malformed_item' });
   }
-  return { kind: 'qos', event, samples, skipped };
+  return enrichment === undefined ? { kind: 'qos', event, samples, skipped } : { kind: 'qos', event, samples, skipped, enrichment };
 }
