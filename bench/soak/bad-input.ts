@@ -170,5 +170,8 @@ export async function runBadInput(options: { requests: number; slowLoris: number
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runBadInput({ requests: Number(process.argv[2] ?? 12000), slowLoris: 200 });
   console.log(JSON.stringify(r, null, 2));
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  writeFileSync(join(import.meta.dirname, 'results', 'bad-input.json'), `${JSON.stringify(r, null, 1)}\n`);
   process.exitCode = r.wrongAnswers === 0 && r.stored === 0 && r.forwarded === 0 && r.alive && r.goodEventAccepted ? 0 : 1;
 }

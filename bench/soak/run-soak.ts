@@ -57,7 +57,26 @@ export interface SoakReport {
   lost: number;
   samples: ProcessSample[];
   lag: { tMs: number; records: number }[];
+  /** When each fault was in force, ms from the start of the traffic. */
+  faultWindows: { label: string; startMs: number; endMs: number }[];
+  /** From the end of the last fault until the backlog was back to ≤ 10 records (undefined: no fault, or never within the run). */
+  recoverMs: number | undefined;
   wallMs: number;
+}
+
+function faultWindows(scenario: Scenario): SoakReport['faultWindows'] {
+  return scenario.faults.map(({ atMs, action }) => {
+    const length = action.kind === 'kill' ? action.restartAfterMs : action.kind === 'hec-reject-event-type' ? 0 : action.forMs;
+    const label = action.kind === 'kill' ? `SIGKILL ${action.role}` : action.kind === 'broker-down' ? 'all brokers down' : action.kind === 'sink' ? `${action.sink}: ${action.mode.kind === 'status' ? action.mode.status : action.mode.kind === 'slow' ? `slow ${action.mode.delayMs} ms` : 'pass'}` : `hec refuses ${action.event}`;
+    return { label, startMs: atMs, endMs: atMs + length };
+  });
+}
+
+function recoveryMs(windows: SoakReport['faultWindows'], lag: SoakReport['lag']): number | undefined {
+  if (windows.length === 0) return undefined;
+  const end = Math.max(...windows.map((w) => w.endMs));
+  const back = lag.find((l) => l.tMs >= end && l.records <= 10);
+  return back === undefined ? undefined : Math.max(0, back.tMs - end);
 }
 
 const SECRET = 'soak-secret';
@@ -219,6 +238,8 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
       lost: accounts.reduce((n, a) => n + a.missing, 0),
       samples,
       lag,
+      faultWindows: faultWindows(scenario),
+      recoverMs: recoveryMs(faultWindows(scenario), lag),
       wallMs: performance.now() - wall0,
     };
   } finally {
