@@ -104,6 +104,14 @@ async function main(): Promise<void> {
   }
   const s = await rx.stats();
   console.log(`backend: ${s.requests} requests, ${(s.bytes / 1e6).toFixed(1)} MB received (compressed)`);
+  // For docs/performance.md's chart (bench/soak/make-report.ts reads it).
+  const rows = modes.map((m) => {
+    const r = results.get(m.name)!;
+    return { mode: m.name, eventsPerCore: Math.round(perCore(r)), usPerEvent: Number(((r.cpuMs * 1000) / r.events).toFixed(1)), ratio: Number((perCore(r) / perCore(baselines[m.baseline as 'metrics' | 'events'])).toFixed(2)) };
+  });
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(new URL('../soak/results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../soak/results/sinks-bench.json', import.meta.url), `${JSON.stringify({ events: EVENTS, rounds: ROUNDS, rows }, null, 1)}\n`);
   rx.stop();
 }
 

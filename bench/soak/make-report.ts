@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BadInputReport } from './bad-input.ts';
 import type { SoakReport } from './run-soak.ts';
-import { lineChartSvg } from './svg-chart.ts';
+import { barChartSvg, lineChartSvg } from './svg-chart.ts';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const DOCS = join(import.meta.dirname, '../../docs');
@@ -15,7 +15,7 @@ const CHARTS = join(DOCS, 'reliability');
 mkdirSync(CHARTS, { recursive: true });
 
 const soaks = readdirSync(RESULTS)
-  .filter((f) => f.endsWith('.json') && f !== 'bad-input.json')
+  .filter((f) => f.endsWith('.json') && f !== 'bad-input.json' && f !== 'sinks-bench.json')
   .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as SoakReport)
   .sort((a, b) => a.scenario.localeCompare(b.scenario));
 const bad = existsSync(join(RESULTS, 'bad-input.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'bad-input.json'), 'utf8')) as BadInputReport) : undefined;
@@ -115,4 +115,12 @@ out.push(
   '',
 );
 writeFileSync(join(DOCS, 'reliability.md'), out.join('\n'));
+
+// docs/performance.md's chart: events/s per core through each sink (npm run bench:sinks).
+if (existsSync(join(RESULTS, 'sinks-bench.json'))) {
+  const { rows } = JSON.parse(readFileSync(join(RESULTS, 'sinks-bench.json'), 'utf8')) as { rows: { mode: string; eventsPerCore: number }[] };
+  mkdirSync(join(DOCS, 'performance'), { recursive: true });
+  writeFileSync(join(DOCS, 'performance', 'sinks.svg'), barChartSvg('Worker: Zoom events per second per core, by sink (npm run bench:sinks)', 'events/s', rows.map((r) => ({ label: r.mode.slice(0, 38), value: r.eventsPerCore })), { w: 760, h: 40 + 24 * rows.length }));
+  console.log('wrote docs/performance/sinks.svg');
+}
 console.log(`wrote docs/reliability.md (${soaks.length} scenarios${bad === undefined ? '' : ', bad input'}) and docs/reliability/*.svg`);
