@@ -3,15 +3,16 @@
 // figures: acks, retries, ack latency, RSS/CPU per process, consumer lag. Writes each report to
 // bench/soak/results/<scenario>.json (docs/reliability.md is written from those).
 //
-//   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100]
+//   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100] [--capacity 500]
+// (load-50/100/150 send at that share of --capacity events/s; the others at --rate)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSoak, type SoakReport } from './run-soak.ts';
 import { scenarios } from './scenarios.ts';
 
-const { values: args } = parseArgs({ options: { scenario: { type: 'string' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
-const all = scenarios(Number(args.seconds), Number(args.rate));
+const { values: args } = parseArgs({ options: { scenario: { type: 'string' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' }, capacity: { type: 'string', default: '500' } } });
+const all = scenarios(Number(args.seconds), Number(args.rate), Number(args.capacity));
 const chosen = args.scenario === undefined ? all : all.filter((s) => args.scenario!.split(',').includes(s.name));
 const outDir = join(import.meta.dirname, 'results');
 mkdirSync(outDir, { recursive: true });

@@ -7,11 +7,15 @@ export function traffic(seconds: number, rate: number): string[] {
   return ['--meetings', '6', '--webinars', '2', '--sessions', '2', '--calls', '3', '--participants', '5', '--duration', `${seconds}s`, '--rate', String(rate), '--degraded', '0.1', '--duplicates', '0.01', '--reorder', '0.01', '--retry-time-scale', '0.001', '--concurrency', '16', '--seed', '7'];
 }
 
-export function scenarios(seconds: number, rate: number): Scenario[] {
+export function scenarios(seconds: number, rate: number, capacity = 500): Scenario[] {
   const t = traffic(seconds, rate);
+  const load = (share: number): Scenario => ({ name: `load-${share}`, bus: 'embedded', simulate: traffic(seconds, Math.round((capacity * share) / 100)), faults: [], settleMs: 120_000 });
   const mid = Math.round((seconds * 1000) / 3);
   const settleMs = 90_000;
   return [
+    load(50),
+    load(100),
+    load(150),
     { name: 'steady-embedded', bus: 'embedded', simulate: t, faults: [], settleMs },
     { name: 'steady-kafka', bus: 'kafka', simulate: t, faults: [], settleMs },
     { name: 'kill-serve', bus: 'embedded', simulate: t, faults: [{ atMs: mid, action: { kind: 'kill', role: 'serve', restartAfterMs: 1000 } }], settleMs },
