@@ -59,7 +59,7 @@ export interface SoakReport {
   lag: { tMs: number; records: number }[];
   /** When each fault was in force, ms from the start of the traffic. */
   faultWindows: { label: string; startMs: number; endMs: number }[];
-  /** From the end of the last fault until the backlog was back to ≤ 10 records (undefined: no fault, or never within the run). */
+  /** From the start of the first fault until the backlog, past its peak, was back to ≤ 10 records (undefined: no fault, or never within the run). */
   recoverMs: number | undefined;
   /** From the start of the traffic until every acked event was accounted for (or the wait ended). */
   drainedMs: number;
@@ -74,11 +74,15 @@ function faultWindows(scenario: Scenario): SoakReport['faultWindows'] {
   });
 }
 
-function recoveryMs(windows: SoakReport['faultWindows'], lag: SoakReport['lag']): number | undefined {
+export function recoveryMs(windows: SoakReport['faultWindows'], lag: SoakReport['lag']): number | undefined {
   if (windows.length === 0) return undefined;
-  const end = Math.max(...windows.map((w) => w.endMs));
-  const back = lag.find((l) => l.tMs >= end && l.records <= 10);
-  return back === undefined ? undefined : Math.max(0, back.tMs - end);
+  // From the start of the first fault: the backlog's peak after it, then the first sample back at ≤ 10 records.
+  const start = Math.min(...windows.map((w) => w.startMs));
+  const after = lag.filter((l) => l.tMs >= start);
+  if (after.length === 0) return undefined;
+  const peak = after.reduce((best, l) => (l.records > best.records ? l : best), after[0]!);
+  const back = after.find((l) => l.tMs >= peak.tMs && l.records <= 10);
+  return back === undefined ? undefined : back.tMs - start;
 }
 
 const SECRET = 'soak-secret';
