@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BusRecord } from '../../src/bus/bus.ts';
 import { compileSinkPipelines } from '../../src/pipeline/compile-sink-pipelines.ts';
+import { normalizeQssEvent } from '../../src/pipeline/normalize/normalize-qss-event.ts';
+import type { QosSample } from '../../src/pipeline/normalize/qos-sample.ts';
 import { prepareSinkBatch, type PreparedBatch } from '../../src/pipeline/prepare-sink-batch.ts';
 import { createSink, type SinkConfig } from '../../src/sinks/sink-registry.ts';
 import type { SinkBatch } from '../../src/sinks/sink.ts';
@@ -60,4 +62,12 @@ export function signalsFor(): { stop: AbortSignal; abort: AbortSignal; stopNow()
   const stop = new AbortController();
   const abort = new AbortController();
   return { stop: stop.signal, abort: abort.signal, stopNow: () => stop.abort() };
+}
+
+/** The normalized samples of these records: what a metric sink must deliver for them. */
+export function samplesOf(records: readonly BusRecord[]): QosSample[] {
+  return records.flatMap((r) => {
+    const n = normalizeQssEvent(JSON.parse(r.body.toString('utf8')), r.meta.receivedAt);
+    return n.kind === 'qos' ? n.samples : [];
+  });
 }

@@ -1,9 +1,8 @@
 // The datadog sink against the Datadog conformance receiver (test/support/receivers): v2 series and
 // logs as Datadog documents them, its time window, and the failure rules.
 import { expect } from 'chai';
-import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss-event.ts';
 import { startDatadogReceiver, type DatadogReceiver } from '../../support/receivers/datadog-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
@@ -28,10 +27,7 @@ describe('datadog sink → Datadog conformance receiver', function () {
     expect(await sink.write(batch, signalsFor())).to.deep.equal({ status: 'success' });
     await sink.close();
     expect(rx.problems).to.deep.equal([]);
-    const expected = records.flatMap((r) => {
-      const n = normalizeQssEvent(JSON.parse(r.body.toString()), r.meta.receivedAt);
-      return n.kind === 'qos' ? n.samples : [];
-    });
+    const expected = samplesOf(records);
     expect(rx.points).to.have.length(expected.length);
     const tag = (p: { tags: string[] }, k: string) => p.tags.find((t) => t.startsWith(`${k}:`))?.slice(k.length + 1);
     const key = (name: string, value: number, ts: number, type: string | undefined, stat: string | undefined) => JSON.stringify([name, value, ts, type, stat ?? null]);

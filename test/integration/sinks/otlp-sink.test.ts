@@ -1,9 +1,8 @@
 // The otlp sink against the OTLP conformance receiver (test/support/receivers): what arrives, and
 // how it behaves when the receiver is down, slow, throttling, picky or says "too large".
 import { expect } from 'chai';
-import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss-event.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/receivers/otlp-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
@@ -27,10 +26,7 @@ describe('otlp sink → OTLP/HTTP conformance receiver', function () {
     expect(await sink.write(batch, signalsFor())).to.deep.equal({ status: 'success' });
     await sink.close();
     expect(rx.problems).to.deep.equal([]);
-    const expected = records.flatMap((r) => {
-      const n = normalizeQssEvent(JSON.parse(r.body.toString()), r.meta.receivedAt);
-      return n.kind === 'qos' ? n.samples : [];
-    });
+    const expected = samplesOf(records);
     expect(rx.points).to.have.length(expected.length);
     const key = (name: string, value: number, ns: bigint, a: Record<string, unknown>) => JSON.stringify([name, value, String(ns), a['zoom.qos.type'], a['zoom.qos.stat'] ?? null, a['zoom.event']]);
     expect(rx.points.map((p) => key(p.metric, p.value, p.timeUnixNano, p.attributes)).sort()).to.deep.equal(

@@ -7,9 +7,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss-event.ts';
 import { startHecReceiver, type HecReceiver } from '../../support/receivers/hec-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
@@ -35,10 +34,7 @@ describe('splunk_hec sink → HEC conformance receiver', function () {
     expect(await sink.write(batch, signalsFor())).to.deep.equal({ status: 'success' });
     await sink.close();
     expect(rx.problems).to.deep.equal([]);
-    const expected = records.flatMap((r) => {
-      const n = normalizeQssEvent(JSON.parse(r.body.toString()), r.meta.receivedAt);
-      return n.kind === 'qos' ? n.samples : [];
-    });
+    const expected = samplesOf(records);
     const key = (name: string, value: number, time: number | undefined, d: Record<string, unknown>) => JSON.stringify([name, value, time, d['zoom.qos.type'], d['zoom.qos.stat'] ?? null, d['zoom.event']]);
     expect(rx.measurements.map((m) => key(m.name, m.value, m.time, m.dimensions)).sort()).to.deep.equal(expected.map((s) => key(s.metric, s.value, s.time_ms / 1000, s.attributes)).sort());
     expect(rx.events.every((e) => e.event === 'metric' && e.index === 'zoom_metrics' && e.sourcetype === 'zoom:qss:metrics' && e.source === 'qss-forwarder')).to.equal(true);
