@@ -7,6 +7,11 @@ import { parseForwarderConfig } from '../config/load-config.ts';
 const DEFAULT_CONFIG = 'config/forwarder.yaml';
 const DEFAULT_SINKS = 'config/sinks.yaml';
 const io = { stdout: process.stdout, stderr: process.stderr };
+// `qss-forwarder explain … | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const env = process.env;
 
 function positiveInt(value: string): number {
