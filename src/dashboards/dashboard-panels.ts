@@ -144,6 +144,30 @@ const phone: Panel[] = [
   },
 ];
 
+/** Splunk only: panels over the events index the `splunk_hec` sink (data: events) writes the Zoom JSON to. */
+const splunkEvents: Panel[] = [
+  {
+    title: 'Zoom events received, by type',
+    row: 'Zoom events (Splunk events index)',
+    description: 'QSS events per minute in the events index, by sourcetype (zoom:qss:<event type>).',
+    kind: 'timeseries',
+    unit: 'short',
+    promql: [],
+    datadog: [],
+    splunk: ['search index=$events_index$ sourcetype="zoom:qss:*" | timechart span=1m count BY sourcetype'],
+  },
+  {
+    title: 'Participants by data center and network type',
+    row: 'Zoom events (Splunk events index)',
+    description: 'Distinct participants per data center and network type, from the participant data events.',
+    kind: 'table',
+    unit: 'short',
+    promql: [],
+    datadog: [],
+    splunk: ['search index=$events_index$ sourcetype="zoom:qss:*.participant_data" | spath path=payload.object.participant.data{} output=data | mvexpand data | spath input=data | stats dc(payload.object.participant.participant_id) AS participants BY data_center network_type | sort - participants'],
+  },
+];
+
 /** The forwarder's own metrics (its /metrics: scraped by Prometheus; by the Datadog Agent's OpenMetrics check as `qss_forwarder.*`). */
 const health: Panel[] = [
   { title: 'Ack latency p99', row: 'Pipeline health', description: 'Time from the body received to Zoom\'s 200 (durable write included).', kind: 'timeseries', unit: 's', promql: ['histogram_quantile(0.99, sum by (le) (rate(qss_forwarder_ingress_ack_seconds_bucket[5m])))'], datadog: [], splunk: [] },
@@ -154,4 +178,4 @@ const health: Panel[] = [
   { title: 'Sink errors', row: 'Pipeline health', description: 'Failed requests to sink backends, by sink and reason.', kind: 'timeseries', unit: 'reqps', promql: ['sum by (sink, result) (rate(qss_forwarder_sink_requests_total{result!="success"}[5m]))'], datadog: ['sum:qss_forwarder.sink_requests.count{!result:success} by {sink,result}.as_rate()'], splunk: [] },
 ];
 
-export const PANELS: readonly Panel[] = [...overview, ...breakdowns, ...worst, ...phone, ...health];
+export const PANELS: readonly Panel[] = [...overview, ...breakdowns, ...worst, ...phone, ...splunkEvents, ...health];

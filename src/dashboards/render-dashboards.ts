@@ -16,7 +16,7 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 export function grafanaDashboard(): object {
   const panels: object[] = [];
   let id = 1;
-  for (const row of rows()) {
+  for (const row of rows().filter((r) => PANELS.some((p) => p.row === r && p.promql.length > 0))) {
     panels.push({ id: id++, type: 'row', title: row, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y: 0 }, panels: [] });
     PANELS.filter((p) => p.row === row && p.promql.length > 0).forEach((p, i, all) => {
       const w = all.length <= 4 ? 24 / all.length : all.length % 2 === 1 && i === all.length - 1 ? 24 : 12;
@@ -149,11 +149,12 @@ export function splunkDashboard(): object {
   const inputs: Record<string, object> = {
     input_global_trp: { type: 'input.timerange', title: 'Time', options: { token: 'global_time', defaultValue: '-60m@m,now' } },
     input_metrics_index: { type: 'input.text', title: 'Metrics index', options: { token: 'metrics_index', defaultValue: 'zoom_metrics' } },
+    input_events_index: { type: 'input.text', title: 'Events index', options: { token: 'events_index', defaultValue: 'zoom_events' } },
   };
   for (const v of TEMPLATE_VARIABLES) inputs[`input_${v.name}`] = { type: 'input.text', title: v.label, options: { token: v.name, defaultValue: '*' } };
   return {
     title: TITLE,
-    description: `${DESCRIPTION} Over the metrics index the qss-forwarder \`splunk_hec\` sink (data: metrics) writes to.`,
+    description: `${DESCRIPTION} Over the metrics index (mstats) and the events index the qss-forwarder \`splunk_hec\` sinks (data: metrics, data: events) write to.`,
     inputs,
     dataSources,
     visualizations,
