@@ -71,3 +71,12 @@ export function samplesOf(records: readonly BusRecord[]): QosSample[] {
     return n.kind === 'qos' ? n.samples : [];
   });
 }
+
+/** The examples moved to `nowMs`, as fresh bus records on each call: all 14, or the QoS ones. */
+export function exampleRecords(nowMs = Date.now()): { all(): BusRecord[]; qos(): BusRecord[] } {
+  const bodies = exampleBodies().map((b) => movedToNow(b.text, nowMs));
+  return {
+    all: () => bodies.map((b) => busRecord(b)),
+    qos: () => bodies.filter((b) => /_qos/.test(b)).map((b) => busRecord(b)),
+  };
+}

@@ -2,13 +2,13 @@
 // logs as Datadog documents them, its time window, and the failure rules.
 import { expect } from 'chai';
 import { startDatadogReceiver, type DatadogReceiver } from '../../support/receivers/datadog-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { busRecord, exampleBodies, exampleRecords, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
-const bodies = exampleBodies().map((b) => movedToNow(b.text, NOW));
-const allRecords = () => bodies.map((b) => busRecord(b));
-const qosRecords = () => bodies.filter((b) => /_qos/.test(b)).map((b) => busRecord(b));
+const examples = exampleRecords(NOW);
+const allRecords = examples.all;
+const qosRecords = examples.qos;
 
 describe('datadog sink → Datadog conformance receiver', function () {
   this.timeout(30000);

@@ -2,12 +2,12 @@
 // how it behaves when the receiver is down, slow, throttling, picky or says "too large".
 import { expect } from 'chai';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/receivers/otlp-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { exampleRecords, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
-const bodies = exampleBodies().map((b) => movedToNow(b.text, NOW));
-const qosRecords = () => bodies.filter((b) => /_qos/.test(b)).map((b) => busRecord(b));
+const examples = exampleRecords(NOW);
+const qosRecords = examples.qos;
 
 describe('otlp sink → OTLP/HTTP conformance receiver', function () {
   this.timeout(30000);

@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHecReceiver, type HecReceiver } from '../../support/receivers/hec-receiver.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
+import { exampleRecords, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
 import { metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
-const bodies = exampleBodies().map((b) => movedToNow(b.text, NOW));
-const allRecords = () => bodies.map((b) => busRecord(b));
-const qosRecords = () => bodies.filter((b) => /_qos/.test(b)).map((b) => busRecord(b));
+const examples = exampleRecords(NOW);
+const allRecords = examples.all;
+const qosRecords = examples.qos;
 
 describe('splunk_hec sink → HEC conformance receiver', function () {
   this.timeout(30000);
