@@ -148,7 +148,7 @@ async function lagOf(fwds: Forwarder[]): Promise<number> {
   return total;
 }
 
-export async function runSoak(scenario: Scenario, options: { resultDir: string }): Promise<SoakReport> {
+export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const wall0 = performance.now();
   const [otlpRx, hecRx, ddRx] = await Promise.all([startOtlpReceiver(), startHecReceiver({ tokens: { 'hec-token': {} } }), startDatadogReceiver({ apiKeys: ['dd-key'] })]);
   const proxies = { otel: await startFaultProxy(otlpRx.url), hec: await startFaultProxy(hecRx.url), dd: await startFaultProxy(ddRx.url) };
@@ -217,7 +217,7 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
         } else hecRx.rejectEvents((e) => typeof e.event === 'object' && e.event !== null && (e.event as { event?: string }).event === action.event);
       }),
     );
-    const simCode = await simDone;
+    await simDone;
     await Promise.all(timers);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as {
       events: SimulatedEvents;
@@ -228,7 +228,7 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
     };
     const acked = result.acked.map((row) => row[1]);
     // Wait for the sinks to catch up: every acked event delivered or dead-lettered, or settleMs.
-    const observe = async (): Promise<SinkObservation[]> => observations(files, archive, otlpRx, hecRx, ddRx, running, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
+    const observe = async (): Promise<SinkObservation[]> => observations(files, archive, otlpRx, hecRx, ddRx, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
     let accounts = accountEvents(acked, await observe());
     // Settle: until every acked event is accounted for; past settleMs keep waiting while the bus
     // still holds a backlog (an overloaded run drains late — that is lag, not loss), up to 10 min.
@@ -241,7 +241,6 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
       backlog = await lagOf([...running.values()].flat());
     }
     clearInterval(sampler);
-    void simCode;
     return {
       scenario: scenario.name,
       simulate: { events: result.events, requests: result.requests, ackLatencyMs: result.ackLatencyMs, durationMs: result.durationMs },
@@ -258,7 +257,6 @@ export async function runSoak(scenario: Scenario, options: { resultDir: string }
     for (const list of running.values()) await Promise.all(list.map((f) => f.stop('SIGTERM').catch(() => undefined)));
     await kafka?.stop();
     await Promise.all([otlpRx.close(), hecRx.close(), ddRx.close(), ...Object.values(proxies).map((p) => p.close())]);
-    void options;
   }
 }
 
@@ -323,7 +321,7 @@ async function deadLetters(files: ForwarderFiles, kafka: KafkaFixture | undefine
   return bySink;
 }
 
-async function observations(files: ForwarderFiles, archive: string, otlp: OtlpReceiver, hec: HecReceiver, dd: DatadogReceiver, _running: Map<string, Forwarder[]>, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
+async function observations(files: ForwarderFiles, archive: string, otlp: OtlpReceiver, hec: HecReceiver, dd: DatadogReceiver, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
   const dead = await deadLetters(files, kafka, dlqTopic);
   const archived = existsSync(archive)
     ? readFileSync(archive, 'utf8').split('\n').filter((l) => l !== '').flatMap((l) => {
@@ -332,7 +330,7 @@ async function observations(files: ForwarderFiles, archive: string, otlp: OtlpRe
       })
     : [];
   const hecKeys = hec.events.flatMap((e) => {
-    const k = typeof e.event === 'object' ? eventIdentityKey(e.event) : undefined;
+    const k = typeof e.event === 'object' ? eventIdentity(e.event)?.key : undefined;
     return k === undefined ? [] : [k];
   });
   const pointKey = (event: unknown, instance: unknown, participant: unknown, second: number): string => `${String(event)}|${String(instance)}|${event === 'phone.call_qos_summary' ? '' : String(participant ?? '')}|${second}`;
@@ -350,10 +348,6 @@ async function observations(files: ForwarderFiles, archive: string, otlp: OtlpRe
     { name: 'otel', kind: 'metrics', received: otlpKeys, deadLettered: dead.get('otel') ?? [] },
     { name: 'dd', kind: 'metrics', received: ddKeys, deadLettered: dead.get('dd') ?? [], spell: sanitisedKey },
   ];
-}
-
-function eventIdentityKey(body: unknown): string | undefined {
-  return eventIdentity(body)?.key;
 }
 
 /** A key as the Datadog sink's tags spell it (instance and participant lower-cased and sanitised). */

@@ -40,7 +40,7 @@ function summary(r: SoakReport): string {
 
 let failed = 0;
 for (const s of chosen) {
-  const report = await runSoak(s, { resultDir: outDir });
+  const report = await runSoak(s);
   writeFileSync(join(outDir, `${s.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
   console.log(`${summary(report)}\n`);
   if (report.lost > 0) failed++;

@@ -24,25 +24,25 @@ describe('soak scenarios, short (zero lost)', function () {
   this.timeout(330_000);
 
   it('serve SIGKILLed under load and restarted: Zoom\'s retries get in, nothing acknowledged is lost', async () => {
-    const r = await runSoak(pick('kill-serve'), { resultDir: '' });
+    const r = await runSoak(pick('kill-serve'));
     expectNothingLost(r);
     expect(r.simulate.requests.retries).to.be.greaterThan(0);
   });
 
   it('a Kafka worker SIGKILLed under load: its partitions move, nothing is lost', async () => {
-    expectNothingLost(await runSoak(pick('kill-worker'), { resultDir: '' }));
+    expectNothingLost(await runSoak(pick('kill-worker')));
   });
 
   it('all Kafka brokers down for seconds under load: the ingress spools, nothing is lost', async () => {
-    expectNothingLost(await runSoak(pick('broker-down'), { resultDir: '' }));
+    expectNothingLost(await runSoak(pick('broker-down')));
   });
 
   it('a sink answering 503 for a while: held, retried, nothing lost', async () => {
-    expectNothingLost(await runSoak(pick('sink-503'), { resultDir: '' }));
+    expectNothingLost(await runSoak(pick('sink-503')));
   });
 
   it('a sink refusing one event type with 400: exactly those events dead-lettered there, everything else delivered', async () => {
-    const r = await runSoak(pick('sink-rejects-a-type'), { resultDir: '' });
+    const r = await runSoak(pick('sink-rejects-a-type'));
     expectNothingLost(r);
     const hec = r.accounts.find((a) => a.sink === 'hec')!;
     const refused = Object.values(hec.deadLettered).reduce((a, b) => a + b, 0);
