@@ -34,6 +34,8 @@ export interface Scenario {
   faults: { atMs: number; action: FaultAction }[];
   /** How long to wait, after the simulator ends, for the sinks to catch up. */
   settleMs: number;
+  /** false: no accounting at the end (the capacity probe); default true. */
+  accounting?: boolean;
 }
 
 export interface ProcessSample {
@@ -50,9 +52,22 @@ export interface SimulatedEvents {
   byType: Record<string, number>;
 }
 
+/** A second of the simulator's run, placed on the harness's clock: answered, failed (≥ 500 or no answer), ack latency. */
+export interface AckSecond {
+  tMs: number;
+  answered: number;
+  failed: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface SoakReport {
   scenario: string;
-  simulate: { events: SimulatedEvents; requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number }; ackLatencyMs: Record<string, number>; durationMs: number };
+  bus: Scenario['bus'];
+  simulate: { events: SimulatedEvents; requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number }; ackLatencyMs: Record<string, number>; durationMs: number; options: Record<string, unknown> };
+  /** Ack latency second by second (from the simulator's result file), on the same clock as `lag` and `samples`. */
+  acks: AckSecond[];
   accounts: SinkAccount[];
   lost: number;
   samples: ProcessSample[];
@@ -181,6 +196,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
     const sim: ChildProcess = spawn(process.execPath, [BIN, 'simulate', '--url', url, '--secret', SECRET, '--result', resultFile, ...scenario.simulate], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const simDone = new Promise<number | null>((r) => sim.on('exit', (code) => r(code)));
     const t0 = performance.now();
+    const t0Wall = Date.now();
     const procLast = new Map<number, { ticks: number; t: number }>();
     const sampler = setInterval(() => {
       void (async () => {
@@ -223,13 +239,18 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       events: SimulatedEvents;
       requests: { sent: number; retries: number; byStatus: Record<string, number>; networkErrors: number };
       ackLatencyMs: Record<string, number>;
+      ackLatencyBySecond: [number, number, number, number, number, number][];
       durationMs: number;
+      startedAt: string;
+      options: Record<string, unknown>;
       acked: [string, string, number][];
     };
+    const simOffsetMs = Date.parse(result.startedAt) - t0Wall;
+    const acks = result.ackLatencyBySecond.map(([second, answered, failed, p50, p99, max]) => ({ tMs: simOffsetMs + second * 1000, answered, failed, p50, p99, max }));
     const acked = result.acked.map((row) => row[1]);
     // Wait for the sinks to catch up: every acked event delivered or dead-lettered, or settleMs.
     const observe = async (): Promise<SinkObservation[]> => observations(files, archive, otlpRx, hecRx, ddRx, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
-    let accounts = accountEvents(acked, await observe());
+    let accounts = scenario.accounting === false ? [] : accountEvents(acked, await observe());
     // Settle: until every acked event is accounted for; past settleMs keep waiting while the bus
     // still holds a backlog (an overloaded run drains late — that is lag, not loss), up to 10 min.
     const deadline = performance.now() + scenario.settleMs;
@@ -243,7 +264,9 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
     clearInterval(sampler);
     return {
       scenario: scenario.name,
-      simulate: { events: result.events, requests: result.requests, ackLatencyMs: result.ackLatencyMs, durationMs: result.durationMs },
+      bus: scenario.bus,
+      simulate: { events: result.events, requests: result.requests, ackLatencyMs: result.ackLatencyMs, durationMs: result.durationMs, options: result.options },
+      acks,
       accounts,
       lost: accounts.reduce((n, a) => n + a.missing, 0),
       drainedMs: performance.now() - t0,

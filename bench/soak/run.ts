@@ -3,19 +3,45 @@
 // figures: acks, retries, ack latency, RSS/CPU per process, consumer lag. Writes each report to
 // bench/soak/results/<scenario>.json (docs/reliability.md is written from those).
 //
-//   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100] [--capacity 500]
-// (load-50/100/150 send at that share of --capacity events/s; the others at --rate)
+//   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100]
+//                         [--capacity measure|N] [--load-seconds S] [--probe-seconds 30]
+// The fault scenarios send at --rate events/s for --seconds. load-50/100/150 send at that share of
+// the ingress's capacity for --load-seconds (default --seconds): measured first by a probe
+// (capacityProbe, written to results/capacity.json) unless --capacity gives a number.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSoak, type SoakReport } from './run-soak.ts';
-import { scenarios } from './scenarios.ts';
+import { capacityProbe, scenarios } from './scenarios.ts';
 
-const { values: args } = parseArgs({ options: { scenario: { type: 'string' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' }, capacity: { type: 'string', default: '500' } } });
-const all = scenarios(Number(args.seconds), Number(args.rate), Number(args.capacity));
-const chosen = args.scenario === undefined ? all : all.filter((s) => args.scenario!.split(',').includes(s.name));
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string' },
+    seconds: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '100' },
+    capacity: { type: 'string', default: 'measure' },
+    'load-seconds': { type: 'string' },
+    'probe-seconds': { type: 'string', default: '30' },
+  },
+});
+const seconds = Number(args.seconds);
+const wanted = (name: string): boolean => args.scenario === undefined || args.scenario.split(',').includes(name);
 const outDir = join(import.meta.dirname, 'results');
 mkdirSync(outDir, { recursive: true });
+
+/** Acks per second the ingress sustained under the probe's unbounded offered load. */
+async function measureCapacity(): Promise<number> {
+  const report = await runSoak(capacityProbe(Number(args['probe-seconds'])));
+  writeFileSync(join(outDir, 'capacity.json'), `${JSON.stringify(report, null, 1)}\n`);
+  const perSecond = Math.round(report.simulate.events.acked / (report.simulate.durationMs / 1000));
+  console.log(`## capacity probe\ningress acked ${report.simulate.events.acked} events in ${(report.simulate.durationMs / 1000).toFixed(1)} s at full offered load: ${perSecond} events/s (ack p50 ${report.simulate.ackLatencyMs.p50} ms, p99 ${report.simulate.ackLatencyMs.p99} ms)\n`);
+  return perSecond;
+}
+
+const needsCapacity = ['load-50', 'load-100', 'load-150'].some(wanted);
+const capacity = !needsCapacity ? 0 : args.capacity === 'measure' ? await measureCapacity() : Number(args.capacity);
+const all = scenarios(seconds, Number(args.rate), capacity, Number(args['load-seconds'] ?? seconds));
+const chosen = all.filter((s) => wanted(s.name));
 
 function summary(r: SoakReport): string {
   const byRole = new Map<string, { rss: number; cpu: number[] }>();

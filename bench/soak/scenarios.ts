@@ -3,13 +3,25 @@
 import type { Scenario } from './run-soak.ts';
 
 /** Mixed traffic: meetings, webinars, sessions and calls, some degraded, with duplicates and reordering; Zoom's retries at 1/1000 speed. */
-export function traffic(seconds: number, rate: number): string[] {
-  return ['--meetings', '6', '--webinars', '2', '--sessions', '2', '--calls', '3', '--participants', '5', '--duration', `${seconds}s`, '--rate', String(rate), '--degraded', '0.1', '--duplicates', '0.01', '--reorder', '0.01', '--retry-time-scale', '0.001', '--concurrency', '16', '--seed', '7'];
+export function traffic(seconds: number, rate: number, concurrency = 16): string[] {
+  return ['--meetings', '6', '--webinars', '2', '--sessions', '2', '--calls', '3', '--participants', '5', '--duration', `${seconds}s`, '--rate', String(rate), '--degraded', '0.1', '--duplicates', '0.01', '--reorder', '0.01', '--retry-time-scale', '0.001', '--concurrency', String(concurrency), '--seed', '7'];
 }
 
-export function scenarios(seconds: number, rate: number, capacity = 500): Scenario[] {
+/** Requests in flight during the load runs and the capacity probe (Zoom sends in parallel; 16 would cap the offered load). */
+const LOAD_CONCURRENCY = 64;
+
+/**
+ * The ingress's capacity in the load runs' own topology: the simulator as fast as it can (a rate it
+ * cannot reach, 64 requests in flight) at the Kafka `ingress` while the two workers deliver.
+ * Nothing is accounted afterwards (`accounting: false`): the figure is the acks per second.
+ */
+export function capacityProbe(seconds: number): Scenario {
+  return { name: 'capacity', bus: 'kafka', simulate: traffic(seconds, 100_000, LOAD_CONCURRENCY), faults: [], settleMs: 0, accounting: false };
+}
+
+export function scenarios(seconds: number, rate: number, capacity = 500, loadSeconds = seconds): Scenario[] {
   const t = traffic(seconds, rate);
-  const load = (share: number): Scenario => ({ name: `load-${share}`, bus: 'embedded', simulate: traffic(seconds, Math.round((capacity * share) / 100)), faults: [], settleMs: 120_000 });
+  const load = (share: number): Scenario => ({ name: `load-${share}`, bus: 'kafka', simulate: traffic(loadSeconds, Math.round((capacity * share) / 100), LOAD_CONCURRENCY), faults: [], settleMs: 120_000 });
   const mid = Math.round((seconds * 1000) / 3);
   const settleMs = 90_000;
   return [

@@ -65,3 +65,34 @@ export function createLatencyHistogram(): LatencyHistogram {
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
+
+/** One second of a run: requests answered in it (any status), failures (≥ 500 answers and no answer), and ack latency. */
+export type LatencySecond = [second: number, answered: number, failed: number, p50: number, p99: number, max: number];
+
+export interface LatencySeries {
+  /** An answer (latencyMs) or, with latencyMs undefined, a request that got no answer; atMs from the start of the run. */
+  record(atMs: number, latencyMs: number | undefined, failed: boolean): void;
+  /** One row per second that saw an answer or a failure, in time order. */
+  rows(): LatencySecond[];
+}
+
+/** Ack latency second by second (a histogram per second), for "latency over time" charts. */
+export function createLatencySeries(): LatencySeries {
+  const seconds = new Map<number, { histogram: LatencyHistogram; failed: number }>();
+  return {
+    record(atMs, latencyMs, failed) {
+      const second = Math.max(0, Math.floor(atMs / 1000));
+      let entry = seconds.get(second);
+      if (entry === undefined) seconds.set(second, (entry = { histogram: createLatencyHistogram(), failed: 0 }));
+      if (latencyMs !== undefined) entry.histogram.record(latencyMs);
+      if (failed) entry.failed++;
+    },
+    rows: () =>
+      [...seconds.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([second, { histogram, failed }]) => {
+          const s = histogram.stats();
+          return [second, histogram.count(), failed, s.p50, s.p99, s.max];
+        }),
+  };
+}

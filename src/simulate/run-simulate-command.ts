@@ -226,7 +226,7 @@ export async function runSimulateCommand(opts: SimulateCommandOptions, io: Simul
   if (!summary.crcOk) io.stderr.write('simulate: the URL validation (CRC) answer was missing or wrong — is the Secret Token the one the forwarder uses?\n');
   if (summary.networkErrors > 0 && summary.sent === summary.networkErrors) io.stderr.write(`simulate: could not reach ${url} — is the forwarder running?\n`);
   io.stdout.write(formatSummaryTable(summary, url));
-  const { ledger: _ledger, ...printed } = summary;
+  const { ledger: _ledger, latencyBySecond: _bySecond, ...printed } = summary;
   io.stdout.write(`${JSON.stringify({ summary: printed })}\n`);
 
   let written = true;

@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { zoomCrcToken } from '../zoom/zoom-signature.ts';
 import { createWebhookSender, newDeliveryIds, type DeliveryIds, type WebhookResult } from './create-webhook-sender.ts';
 import { eventIdentity } from './event-identity.ts';
-import { createLatencyHistogram, type LatencyStats } from './latency-histogram.ts';
+import { createLatencyHistogram, createLatencySeries, type LatencySecond, type LatencyStats } from './latency-histogram.ts';
 import { createTrafficContext, urlValidationBody } from './qss-traffic.ts';
 import {
   buildEventBody,
@@ -121,6 +121,8 @@ export interface SimulationSummary {
   networkErrors: number;
   crcOk: boolean;
   latencyMs: LatencyStats;
+  /** Event deliveries second by second (the CRC excluded): answered, failed (≥ 500 or no answer), ack latency. */
+  latencyBySecond: LatencySecond[];
   durationMs: number;
   eventsPerSecond: number;
   /** Requests by event, the CRC, retries and duplicates included. */
@@ -220,6 +222,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
   });
   const sender = createWebhookSender({ url: options.url, secret: options.secret, connections: concurrency, now, timeoutMs: options.timeoutMs ?? ZOOM_TIMEOUT_MS });
   const latency = createLatencyHistogram();
+  const latencyBySecond = createLatencySeries();
   const rejectedByStatus: Record<string, number> = {};
   const sentByEvent: Record<string, number> = {};
   const counts = { sent: 0, accepted: 0, rejected: 0, networkErrors: 0 };
@@ -268,12 +271,14 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
     if (!result.ok) {
       counts.networkErrors++;
       if (!isCrc) {
+        latencyBySecond.record(now() - startedAt, undefined, true);
         deliveries.networkErrors++;
         deliveries.networkErrorsByCode[result.error] = (deliveries.networkErrorsByCode[result.error] ?? 0) + 1;
       }
       return;
     }
     latency.record(result.latencyMs);
+    if (!isCrc) latencyBySecond.record(now() - startedAt, result.latencyMs, result.status >= 500);
     const status = String(result.status);
     if (!isCrc) deliveries.byStatus[status] = (deliveries.byStatus[status] ?? 0) + 1;
     if (result.status >= 200 && result.status <= 299) counts.accepted++;
@@ -502,6 +507,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
     networkErrors: counts.networkErrors,
     crcOk,
     latencyMs: final.latencyMs,
+    latencyBySecond: latencyBySecond.rows(),
     durationMs: final.elapsedMs,
     eventsPerSecond: final.eventsPerSecond,
     sentByEvent,

@@ -54,6 +54,9 @@ export interface SimulationResult {
   };
   /** Over every answered request (network errors excluded). */
   ackLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  ackLatencyBySecondColumns: ['second', 'answered', 'failed', 'p50', 'p99', 'max'];
+  /** Event deliveries second by second from the start: answered (any status), failed (≥ 500 or no answer), ack latency in ms. */
+  ackLatencyBySecond: SimulationSummary['latencyBySecond'];
   identity: { requestIdHeader: 'x-zm-request-id'; key: 'event|instance|participant|event_ts' };
   ackedColumns: ['request_id', 'key', 'acks'];
   /** Every event answered 2xx at least once: one row each, in generation order. */
@@ -103,6 +106,8 @@ export function simulationResult(summary: SimulationSummary, target: string, opt
       networkErrorsByCode: d.networkErrorsByCode,
     },
     ackLatencyMs: summary.latencyMs,
+    ackLatencyBySecondColumns: ['second', 'answered', 'failed', 'p50', 'p99', 'max'],
+    ackLatencyBySecond: summary.latencyBySecond,
     identity: { requestIdHeader: 'x-zm-request-id', key: 'event|instance|participant|event_ts' },
     ackedColumns: ['request_id', 'key', 'acks'],
     acked,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createLatencyHistogram } from '../../../src/simulate/latency-histogram.ts';
+import { createLatencyHistogram, createLatencySeries } from '../../../src/simulate/latency-histogram.ts';
 
 describe('createLatencyHistogram', () => {
   it('reports zeros when nothing was recorded', () => {
@@ -33,5 +33,25 @@ describe('createLatencyHistogram', () => {
     expect(h.count()).to.equal(3);
     expect(h.quantile(0.5)).to.equal(0.005);
     expect(h.max()).to.equal(2);
+  });
+});
+
+describe('createLatencySeries', () => {
+  it('keeps one row per second, in time order, with answers, failures and that second\'s latency', () => {
+    const series = createLatencySeries();
+    series.record(2500, 40, false);
+    series.record(100, 5, false);
+    series.record(900, 7, true); // a 503 answer: answered and failed
+    series.record(2100, undefined, true); // no answer at all
+    series.record(2999, 10, false);
+    const rows = series.rows();
+    expect(rows.map((r) => r.slice(0, 3))).to.deep.equal([[0, 2, 1], [2, 2, 1]]);
+    expect(rows[0]?.[5]).to.equal(7);
+    expect(rows[1]?.[3]).to.be.closeTo(10, 0.2);
+    expect(rows[1]?.[5]).to.equal(40);
+  });
+
+  it('has no rows when nothing happened', () => {
+    expect(createLatencySeries().rows()).to.deep.equal([]);
   });
 });

@@ -86,6 +86,12 @@ describe('simulate --result', () => {
     expect(Object.keys(result.ackLatencyMs)).to.deep.equal(['p50', 'p90', 'p99', 'max']);
     expect(result.ackLatencyMs.p50).to.be.at.most(result.ackLatencyMs.p90);
     expect(result.ackLatencyMs.p99).to.be.at.most(result.ackLatencyMs.max);
+    // Second by second: every event delivery answered once, the 503s counted as failed.
+    expect(result.ackLatencyBySecondColumns).to.deep.equal(['second', 'answered', 'failed', 'p50', 'p99', 'max']);
+    expect(result.ackLatencyBySecond.reduce((n, row) => n + row[1], 0)).to.equal(result.requests.sent);
+    expect(result.ackLatencyBySecond.reduce((n, row) => n + row[2], 0)).to.equal(2);
+    expect(Math.max(...result.ackLatencyBySecond.map((row) => row[5]))).to.be.above(0).and.at.most(result.ackLatencyMs.max); // the overall figure includes the CRC
+    expect(stdout).not.to.contain('latencyBySecond');
     expect(result.identity).to.deep.equal({ requestIdHeader: 'x-zm-request-id', key: 'event|instance|participant|event_ts' });
 
     // Acked identities: as many as 200 answers, each one found again in what the endpoint got.
