@@ -87,6 +87,9 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   // (CRASH with restart: false). A worker must never silently stop consuming: this loop makes a new
   // consumer, with backoff, until the worker is stopped.
   let consumer: Consumer | undefined;
+  // Resolves on stop, also when stop came before anyone waited (an 'abort' listener added after the
+  // abort never fires: a stop during connect/run would otherwise never be noticed).
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   const supervise = async (): Promise<void> => {
     for (let attempt = 1; !stopping.signal.aborted; attempt++) {
       const c: Consumer = deps.kafka.consumer({
@@ -112,8 +115,11 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
           partitionsConsumedConcurrently: config.consumer.partitions_consumed_concurrently,
           eachBatch,
         });
+        // A stop during connect/run lands here too: run() has resolved, so kafkajs's runner is
+        // running and the disconnect in stop() really stops it (one made while it was still joining
+        // the group returns at once and leaves the runner fetching for ever: kafkajs#1639).
+        if (stopping.signal.aborted) return;
         log.info({ group: groupId, topic: config.topic }, 'consuming');
-        const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
         const err = await Promise.race([crashed, stopped]);
         if (stopping.signal.aborted) return;
         log.error({ err, attempt }, 'consumer stopped after an error; starting a new one');

@@ -57,6 +57,9 @@ export function createBus(config: ForwarderConfig, role: Role, logger: Logger, m
   return Promise.resolve(createEmbeddedBus({ config: config.bus.embedded, logger, metrics }));
 }
 
+/** Time past worker.shutdown_grace_ms before a hung shutdown is given up (ZQ_ERR_SHUTDOWN_TIMEOUT). */
+const SHUTDOWN_MARGIN_MS = 15_000;
+
 export async function runForwarder(role: Role, options: ForwarderOptions, io: CliIo & { stdout: Writable }, env: Env): Promise<number> {
   const loaded = await loadConfigOrReport(options, io, env);
   if (loaded === undefined) return 1;
@@ -108,6 +111,13 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   });
   shuttingDown = true;
   logger.info({ signal, grace_ms: grace }, 'shutting down: no new requests; finishing in-flight work');
+  // A shutdown that hangs (a client library that does not let go) must not keep the process up:
+  // what was not committed is delivered again after the restart, so leaving is safe.
+  setTimeout(() => {
+    logger.error({ code: 'ZQ_ERR_SHUTDOWN_TIMEOUT', grace_ms: grace }, `shutdown did not finish within the grace period + ${SHUTDOWN_MARGIN_MS / 1000} s; exiting anyway`);
+    logger.flush();
+    process.exit(1);
+  }, grace + SHUTDOWN_MARGIN_MS).unref();
   if (webhookServer !== undefined) await closeServer(webhookServer, grace);
   watcher?.stop();
   await workers?.stop(grace);

@@ -1,0 +1,59 @@
+// consumeKafka's supervisor around kafkajs, with a fake kafkajs consumer at the seam: a stop that
+// comes while the consumer is still connecting or joining its group must still end, and must
+// disconnect only after run() resolved (a disconnect during kafkajs's group join returns at once
+// and leaves its runner fetching for ever — kafkajs#1639). The real broker path is covered by the
+// Kafka integration tests and the soak runs.
+import { expect } from 'chai';
+import type { Kafka } from 'kafkajs';
+import { consumeKafka } from '../../../src/bus/kafka-consumer.ts';
+import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
+import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
+
+function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void } {
+  const calls: string[] = [];
+  let release = (): void => undefined;
+  const joined = new Promise<void>((resolve) => (release = resolve));
+  const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+    on: () => () => undefined,
+    connect: async () => void calls.push('connect'),
+    subscribe: async () => void calls.push('subscribe'),
+    run: async () => {
+      calls.push('run');
+      await joined; // the group join (slow in a rebalance)
+      calls.push('run resolved');
+    },
+    disconnect: async () => void calls.push('disconnect'),
+  };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, release: () => release() };
+}
+
+const config = { topic: 't', group_prefix: 'g', consumer: { session_timeout_ms: 30000, heartbeat_interval_ms: 3000, partitions_consumed_concurrently: 1, from_beginning: true } } as KafkaBusConfig;
+const within = <T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> => Promise.race([p, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('consumeKafka: stopping', () => {
+  const deps = (kafka: Kafka) => ({ kafka, config, logger: silentLogger, metrics: freshMetrics(), deadLetter: async () => undefined });
+
+  it('ends a stop that came while the consumer was still joining its group, disconnecting after run() resolved', async () => {
+    const { kafka, calls, release } = fakeKafka();
+    const handle = consumeKafka(deps(kafka), 'sink', async () => 0, { maxBatchEvents: 10 });
+    await until(() => calls.includes('run'));
+    const stopping = handle.stop(1000);
+    expect(await within(stopping.then(() => 'stopped'), 50)).to.equal('still waiting'); // run() has not resolved yet
+    release();
+    expect(await within(stopping.then(() => 'stopped'), 2000)).to.equal('stopped');
+    expect(calls.indexOf('disconnect')).to.be.above(calls.indexOf('run resolved'));
+  });
+
+  it('ends a stop while consuming, with one disconnect', async () => {
+    const { kafka, calls, release } = fakeKafka();
+    release();
+    const handle = consumeKafka(deps(kafka), 'sink', async () => 0, { maxBatchEvents: 10 });
+    await until(() => calls.includes('run resolved'));
+    expect(await within(handle.stop(1000).then(() => 'stopped'), 2000)).to.equal('stopped');
+    expect(calls.filter((c) => c === 'disconnect')).to.have.length(1);
+  });
+});
