@@ -10,8 +10,8 @@
 export interface SinkObservation {
   name: string;
   kind: 'events' | 'metrics';
-  /** Event sinks: the keys of the bodies received (one per delivery). Metric sinks: point keys `event|instance|participant|second`. */
-  received: string[];
+  /** Key → times received. Event sinks: the keys of the bodies received. Metric sinks: point keys `event|instance|participant|second`. */
+  received: ReadonlyMap<string, number>;
   /** Keys dead-lettered by this sink, with the reason. */
   deadLettered: { key: string; reason: string }[];
   /** How this sink spells an event key (Datadog lower-cases and sanitises tag values). */
@@ -39,13 +39,17 @@ export function pointKeyOf(eventKey: string): string {
   return event === 'phone.call_qos_summary' ? `${event}|${instance}||${second}` : `${event}|${instance}|${participant}|${second}`;
 }
 
+/** Counts one more arrival of `key`. */
+export function tally(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
 export function accountEvents(acked: readonly string[], sinks: readonly SinkObservation[]): SinkAccount[] {
   return sinks.map((sink) => {
     const expected = sink.kind === 'metrics' ? acked.filter(isQos) : [...acked];
     const spell = sink.spell ?? ((k: string) => k);
     const toKey = sink.kind === 'metrics' ? (k: string) => pointKeyOf(spell(k)) : spell;
-    const received = new Map<string, number>();
-    for (const k of sink.received) received.set(k, (received.get(k) ?? 0) + 1);
+    const received = sink.received;
     const dead = new Map<string, string>();
     for (const d of sink.deadLettered) dead.set(toKey(d.key), d.reason);
     const account: SinkAccount = { sink: sink.name, kind: sink.kind, expected: expected.length, delivered: 0, deadLettered: {}, missing: 0, missingKeys: [], duplicates: 0 };

@@ -5,7 +5,7 @@
 // Used by bench/soak/run.ts (long runs, figures) and by test/integration/soak.test.ts (short runs in
 // npm test: zero lost, no timing assertions).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
@@ -17,7 +17,7 @@ import { startDatadogReceiver, type DatadogReceiver } from '../../test/support/r
 import { startHecReceiver, type HecReceiver } from '../../test/support/receivers/hec-receiver.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/receivers/otlp-receiver.ts';
 import { BIN, ROOT, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../test/support/start-forwarder.ts';
-import { accountEvents, type SinkAccount, type SinkObservation } from './account-events.ts';
+import { accountEvents, tally, type SinkAccount, type SinkObservation } from './account-events.ts';
 import { startFaultProxy, type FaultProxy, type ProxyMode } from './fault-proxy.ts';
 
 export type FaultAction =
@@ -170,17 +170,20 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const files: ForwarderFiles = writeConfig();
   const archive = join(files.dir, 'archive.jsonl');
   writeFileSync(files.sinks, sinksYaml(archive, proxies.otel, proxies.hec, proxies.dd));
+  const arrivals = createArrivals(archive, otlpRx, hecRx, ddRx);
   const worker = 'worker:\n  max_batch_events: 500\n  shutdown_grace_ms: 3000\n  retry:\n    initial_backoff_ms: 100\n    max_backoff_ms: 2000\n';
   const zoom = `zoom:\n  apps:\n    default:\n      secret_token: ${SECRET}\n`;
   let kafka: KafkaFixture | undefined;
   const running = new Map<string, Forwarder[]>();
   const samples: ProcessSample[] = [];
   const lag: { tMs: number; records: number }[] = [];
-  const topics = { topic: 'zoom.qss.events', dlqTopic: 'zoom.qss.dlq' };
+  // Fresh topics and consumer groups per run, so a long-lived KAFKA_BROKERS cluster never mixes runs.
+  const run = `soak-${scenario.name}-${Date.now().toString(36)}`;
+  const topics = { topic: `${run}.events`, dlqTopic: `${run}.dlq` };
   try {
     if (scenario.bus === 'kafka') {
       kafka = await startKafka({ topics: [{ name: topics.topic, partitions: 6 }, { name: topics.dlqTopic, partitions: 1 }] });
-      writeFileSync(files.config, kafkaForwarderYaml({ dir: files.dir, brokers: kafka.brokers, ...topics, groupPrefix: 'soak', extra: `${zoom}${worker}` }));
+      writeFileSync(files.config, kafkaForwarderYaml({ dir: files.dir, brokers: kafka.brokers, ...topics, groupPrefix: run, extra: `${zoom}${worker}` }));
       running.set('ingress', [await startForwarder(files, {}, 30000, 'ingress')]);
       // One worker after the other: the mock broker's SyncGroup quirk (README, Kafka tests).
       running.set('worker', [await startForwarder(files, {}, 60000, 'worker')]);
@@ -206,6 +209,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
           if (s !== undefined) samples.push({ tMs, role, ...s });
         }
         lag.push({ tMs, records: await lagOf([...running.values()].flat()) });
+        arrivals.collect();
       })();
     }, 1000);
     // Faults on the timeline (the entry URL survives restarts: a restarted serve/ingress gets a new port, so the simulator's retries go to the old one — see restart()).
@@ -249,7 +253,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
     const acks = result.ackLatencyBySecond.map(([second, answered, failed, p50, p99, max]) => ({ tMs: simOffsetMs + second * 1000, answered, failed, p50, p99, max }));
     const acked = result.acked.map((row) => row[1]);
     // Wait for the sinks to catch up: every acked event delivered or dead-lettered, or settleMs.
-    const observe = async (): Promise<SinkObservation[]> => observations(files, archive, otlpRx, hecRx, ddRx, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
+    const observe = async (): Promise<SinkObservation[]> => observations(files, arrivals, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
     let accounts = scenario.accounting === false ? [] : accountEvents(acked, await observe());
     // Settle: until every acked event is accounted for; past settleMs keep waiting while the bus
     // still holds a backlog (an overloaded run drains late — that is lag, not loss), up to 10 min.
@@ -344,32 +348,66 @@ async function deadLetters(files: ForwarderFiles, kafka: KafkaFixture | undefine
   return bySink;
 }
 
-async function observations(files: ForwarderFiles, archive: string, otlp: OtlpReceiver, hec: HecReceiver, dd: DatadogReceiver, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
-  const dead = await deadLetters(files, kafka, dlqTopic);
-  const archived = existsSync(archive)
-    ? readFileSync(archive, 'utf8').split('\n').filter((l) => l !== '').flatMap((l) => {
-        const k = keyOfBody((JSON.parse(l) as { body: string }).body);
-        return k === undefined ? [] : [k];
-      })
-    : [];
-  const hecKeys = hec.events.flatMap((e) => {
-    const k = typeof e.event === 'object' ? eventIdentity(e.event)?.key : undefined;
-    return k === undefined ? [] : [k];
-  });
+/**
+ * What arrived at each sink, as key tallies. The receivers' arrays are emptied on every collect and
+ * the archive file is read on from where the last collect stopped, so a run of hundreds of
+ * thousands of events keeps the harness's memory and time per collect flat.
+ */
+function createArrivals(archive: string, otlp: OtlpReceiver, hec: HecReceiver, dd: DatadogReceiver): { collect(): void; archive: Map<string, number>; hec: Map<string, number>; otel: Map<string, number>; dd: Map<string, number> } {
+  const got = { archive: new Map<string, number>(), hec: new Map<string, number>(), otel: new Map<string, number>(), dd: new Map<string, number>() };
+  let archiveOffset = 0;
+  let otlpRequestsSeen = 0;
   const pointKey = (event: unknown, instance: unknown, participant: unknown, second: number): string => `${String(event)}|${String(instance)}|${event === 'phone.call_qos_summary' ? '' : String(participant ?? '')}|${second}`;
   const instanceOf = (a: Record<string, unknown>): unknown => a['zoom.meeting.uuid'] ?? a['zoom.webinar.uuid'] ?? a['zoom.session.id'] ?? a['zoom.call.id'];
-  const otlpKeys = otlp.points.map((p) => pointKey(p.attributes['zoom.event'], instanceOf(p.attributes), p.attributes['zoom.participant.id'], Number(p.timeUnixNano / 1_000_000_000n)));
   // Datadog tags are lower-cased and sanitised: compare the sanitised forms.
   const tag = (p: { tags: string[] }, k: string): string | undefined => p.tags.find((t) => t.startsWith(`${k}:`))?.slice(k.length + 1);
-  const ddKeys = dd.points.map((p) => {
-    const instance = tag(p, 'zoom.meeting.uuid') ?? tag(p, 'zoom.webinar.uuid') ?? tag(p, 'zoom.session.id') ?? tag(p, 'zoom.call.id');
-    return pointKey(tag(p, 'zoom.event'), instance, tag(p, 'zoom.participant.id'), p.timestamp);
-  });
+  const readArchive = (): void => {
+    if (!existsSync(archive)) return;
+    const fd = openSync(archive, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= archiveOffset) return;
+      const chunk = Buffer.alloc(size - archiveOffset);
+      readSync(fd, chunk, 0, chunk.length, archiveOffset);
+      const complete = chunk.lastIndexOf(0x0a) + 1; // a line still being written waits for the next collect
+      archiveOffset += complete;
+      for (const line of chunk.subarray(0, complete).toString('utf8').split('\n')) {
+        if (line === '') continue;
+        const k = keyOfBody((JSON.parse(line) as { body: string }).body);
+        if (k !== undefined) tally(got.archive, k);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  return {
+    ...got,
+    collect() {
+      readArchive();
+      for (const e of hec.events.splice(0)) {
+        const k = typeof e.event === 'object' ? eventIdentity(e.event)?.key : undefined;
+        if (k !== undefined) tally(got.hec, k);
+      }
+      hec.measurements.splice(0);
+      for (const p of otlp.points.splice(0)) tally(got.otel, pointKey(p.attributes['zoom.event'], instanceOf(p.attributes), p.attributes['zoom.participant.id'], Number(p.timeUnixNano / 1_000_000_000n)));
+      for (; otlpRequestsSeen < otlp.requests.length; otlpRequestsSeen++) otlp.requests[otlpRequestsSeen]!.json = undefined; // the parsed bodies
+      for (const p of dd.points.splice(0)) {
+        const instance = tag(p, 'zoom.meeting.uuid') ?? tag(p, 'zoom.webinar.uuid') ?? tag(p, 'zoom.session.id') ?? tag(p, 'zoom.call.id');
+        tally(got.dd, pointKey(tag(p, 'zoom.event'), instance, tag(p, 'zoom.participant.id'), p.timestamp));
+      }
+      dd.logs.splice(0);
+    },
+  };
+}
+
+async function observations(files: ForwarderFiles, arrivals: ReturnType<typeof createArrivals>, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
+  const dead = await deadLetters(files, kafka, dlqTopic);
+  arrivals.collect();
   return [
-    { name: 'archive', kind: 'events', received: archived, deadLettered: dead.get('archive') ?? [] },
-    { name: 'hec', kind: 'events', received: hecKeys, deadLettered: dead.get('hec') ?? [] },
-    { name: 'otel', kind: 'metrics', received: otlpKeys, deadLettered: dead.get('otel') ?? [] },
-    { name: 'dd', kind: 'metrics', received: ddKeys, deadLettered: dead.get('dd') ?? [], spell: sanitisedKey },
+    { name: 'archive', kind: 'events', received: arrivals.archive, deadLettered: dead.get('archive') ?? [] },
+    { name: 'hec', kind: 'events', received: arrivals.hec, deadLettered: dead.get('hec') ?? [] },
+    { name: 'otel', kind: 'metrics', received: arrivals.otel, deadLettered: dead.get('otel') ?? [] },
+    { name: 'dd', kind: 'metrics', received: arrivals.dd, deadLettered: dead.get('dd') ?? [], spell: sanitisedKey },
   ];
 }
 
