@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BadInputReport } from './bad-input.ts';
+import type { BareBaseline } from './run-bare-baseline.ts';
 import type { SoakReport } from './run-soak.ts';
 import { barChartSvg, lineChartSvg, type ChartSeries } from './svg-chart.ts';
 
@@ -15,7 +16,7 @@ const CHARTS = join(DOCS, 'reliability');
 rmSync(CHARTS, { recursive: true, force: true });
 mkdirSync(CHARTS, { recursive: true });
 
-const NOT_SOAKS = new Set(['bad-input.json', 'sinks-bench.json', 'capacity.json']);
+const NOT_SOAKS = new Set(['bad-input.json', 'sinks-bench.json', 'capacity.json', 'baseline.json']);
 const read = <T>(file: string): T | undefined => (existsSync(join(RESULTS, file)) ? (JSON.parse(readFileSync(join(RESULTS, file), 'utf8')) as T) : undefined);
 const soaks = readdirSync(RESULTS)
   .filter((f) => f.endsWith('.json') && !NOT_SOAKS.has(f))
@@ -24,10 +25,11 @@ const soaks = readdirSync(RESULTS)
 const loads = soaks.filter((r) => r.scenario.startsWith('load-'));
 const faults = soaks.filter((r) => !r.scenario.startsWith('load-'));
 const probe = read<SoakReport>('capacity.json');
+const baseline = read<BareBaseline>('baseline.json');
 const bad = read<BadInputReport>('bad-input.json');
 
 const s = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
-const perSecond = (r: SoakReport): number => Math.round(r.simulate.events.acked / (r.simulate.durationMs / 1000));
+const perSecond = (r: Pick<SoakReport, 'simulate'> | BareBaseline): number => Math.round(r.simulate.events.acked / (r.simulate.durationMs / 1000));
 const option = (r: SoakReport, key: string): unknown => r.simulate.options?.[key];
 const latency = (r: SoakReport): string => `${r.simulate.ackLatencyMs.p50} / ${r.simulate.ackLatencyMs.p99} / ${r.simulate.ackLatencyMs.max} ms`;
 const maxBacklog = (r: SoakReport): number => Math.max(0, ...r.lag.map((l) => l.records));
@@ -88,7 +90,8 @@ const out: string[] = [
   'Reproduce everything below with one command (about 80 minutes on this machine):',
   '',
   '```sh',
-  'npm run bench:soak -- --seconds 120 --rate 100 --load-seconds 180   # then: npm run bench:bad-input -- 12000',
+  'npm run bench:soak -- --seconds 120 --rate 100 --load-seconds 180   # baseline, capacity probe, load and fault runs',
+  'npm run bench:bad-input -- 12000',
   'node --import tsx bench/soak/make-report.ts                         # writes this page and its charts',
   '```',
   '',
@@ -117,6 +120,14 @@ if (loads.length > 0) {
       'at a fixed 50, 100 and 150 % of the measured figure, 64 requests in flight at most.',
       '',
     );
+    if (baseline !== undefined) {
+      out.push(
+        `In-run baseline (\`run-bare-baseline.ts\`): the same simulator, traffic and concurrency at a bare \`node:http\` server doing only`,
+        `the HMAC check and \`JSON.parse\` acknowledged **${perSecond(baseline)} events/s** (ack p50 ${baseline.simulate.ackLatencyMs.p50} ms, p99 ${baseline.simulate.ackLatencyMs.p99} ms) —`,
+        `the most this simulator offers on this machine. Ratio of the whole system's ingress to it: **${(Number(capacity) / perSecond(baseline)).toFixed(2)}**.`,
+        '',
+      );
+    }
   }
   out.push(
     '| run | asked events/s | achieved events/s | for | events acked | ack p50 / p99 / max | errors | max backlog (records, all sinks) | drained after the traffic | lost | duplicates at a sink |',

@@ -100,7 +100,7 @@ export function recoveryMs(windows: SoakReport['faultWindows'], lag: SoakReport[
   return back === undefined ? undefined : back.tMs - start;
 }
 
-const SECRET = 'soak-secret';
+export const SECRET = 'soak-secret';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function sinksYaml(archive: string, otel: FaultProxy, hec: FaultProxy, dd: FaultProxy): string {

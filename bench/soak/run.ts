@@ -7,11 +7,14 @@
 //                         [--capacity measure|N] [--load-seconds S] [--probe-seconds 30]
 // The fault scenarios send at --rate events/s for --seconds. load-50/100/150 send at that share of
 // the ingress's capacity for --load-seconds (default --seconds): measured first by a probe
-// (capacityProbe, written to results/capacity.json) unless --capacity gives a number.
+// (capacityProbe, written to results/capacity.json, after its in-run baseline: the same simulator
+// at a bare node:http + HMAC + JSON.parse server, results/baseline.json) unless --capacity gives a
+// number. `--scenario baseline` runs the baseline alone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSoak, type SoakReport } from './run-soak.ts';
+import { runBareBaseline } from './run-bare-baseline.ts';
 import { capacityProbe, scenarios } from './scenarios.ts';
 
 const { values: args } = parseArgs({
@@ -29,8 +32,17 @@ const wanted = (name: string): boolean => args.scenario === undefined || args.sc
 const outDir = join(import.meta.dirname, 'results');
 mkdirSync(outDir, { recursive: true });
 
-/** Acks per second the ingress sustained under the probe's unbounded offered load. */
+/** The probe's in-run baseline: the same simulator at a bare node:http + HMAC + JSON.parse server. */
+async function measureBaseline(): Promise<void> {
+  const probe = capacityProbe(Number(args['probe-seconds']));
+  const baseline = await runBareBaseline(probe.simulate);
+  writeFileSync(join(outDir, 'baseline.json'), `${JSON.stringify(baseline, null, 1)}\n`);
+  console.log(`## baseline\nbare node:http + HMAC + JSON.parse acked ${baseline.simulate.events.acked} events in ${(baseline.simulate.durationMs / 1000).toFixed(1)} s: ${Math.round(baseline.simulate.events.acked / (baseline.simulate.durationMs / 1000))} events/s (ack p50 ${baseline.simulate.ackLatencyMs.p50} ms, p99 ${baseline.simulate.ackLatencyMs.p99} ms)\n`);
+}
+
+/** Acks per second the ingress sustained under the probe's unbounded offered load (after its baseline). */
 async function measureCapacity(): Promise<number> {
+  await measureBaseline();
   const report = await runSoak(capacityProbe(Number(args['probe-seconds'])));
   writeFileSync(join(outDir, 'capacity.json'), `${JSON.stringify(report, null, 1)}\n`);
   const perSecond = Math.round(report.simulate.events.acked / (report.simulate.durationMs / 1000));
@@ -38,6 +50,7 @@ async function measureCapacity(): Promise<number> {
   return perSecond;
 }
 
+if (args.scenario?.split(',').includes('baseline')) await measureBaseline();
 const needsCapacity = ['load-50', 'load-100', 'load-150'].some(wanted);
 const capacity = !needsCapacity ? 0 : args.capacity === 'measure' ? await measureCapacity() : Number(args.capacity);
 const all = scenarios(seconds, Number(args.rate), capacity, Number(args['load-seconds'] ?? seconds));
