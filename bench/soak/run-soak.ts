@@ -256,11 +256,15 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
     const observe = async (): Promise<SinkObservation[]> => observations(files, arrivals, scenario.bus === 'kafka' ? kafka : undefined, topics.dlqTopic);
     let accounts = scenario.accounting === false ? [] : accountEvents(acked, await observe());
     // Settle: until every acked event is accounted for; past settleMs keep waiting while the bus
-    // still holds a backlog (an overloaded run drains late — that is lag, not loss), up to 10 min.
+    // still holds a backlog or deliveries still arrive (an overloaded run drains late — that is
+    // lag, not loss), up to 30 min.
     const deadline = performance.now() + scenario.settleMs;
-    const hardDeadline = deadline + 600_000;
+    const hardDeadline = deadline + 1_800_000;
+    const missing = (): number => accounts.reduce((n, a) => n + a.missing, 0);
     let backlog = await lagOf([...running.values()].flat());
-    while (accounts.some((a) => a.missing > 0) && (performance.now() < deadline || (backlog > 0 && performance.now() < hardDeadline))) {
+    let before = Infinity;
+    while (missing() > 0 && (performance.now() < deadline || ((backlog > 0 || missing() < before) && performance.now() < hardDeadline))) {
+      before = missing();
       await sleep(2000);
       accounts = accountEvents(acked, await observe());
       backlog = await lagOf([...running.values()].flat());

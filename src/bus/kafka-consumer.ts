@@ -47,7 +47,10 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   };
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }: EachBatchPayload): Promise<void> => {
-    metrics.consumerLag.set({ sink: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    // Lag counts what is not yet done: the whole fetched batch at first, then after each chunk.
+    const lagLabels = { sink: name, partition: String(batch.partition) };
+    const first = batch.firstOffset();
+    metrics.consumerLag.set(lagLabels, first === null ? Number(batch.offsetLag()) : Number(BigInt(batch.highWatermark) - BigInt(first)));
     const messages = batch.messages;
     for (let i = 0; i < messages.length; i += options.maxBatchEvents) {
       if (!isRunning() || isStale() || stopping.signal.aborted) return;
@@ -74,6 +77,7 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
         const lastDone = chunk[firstNotDone - 1]!.offset;
         deliveredUpTo.set(batch.partition, BigInt(lastDone));
         resolveOffset(lastDone);
+        metrics.consumerLag.set(lagLabels, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastDone) - 1n)));
         // With autoCommit off, kafkajs commits only the offsets it is handed: hand it the resolved ones.
         await commitOffsetsIfNecessary(uncommittedOffsets());
         metrics.consumerCommits.inc({ sink: name });

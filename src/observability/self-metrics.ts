@@ -157,7 +157,7 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     }),
     consumerLag: new Gauge({
       name: 'qss_forwarder_consumer_lag_records',
-      help: 'Records between a sink consumer group\'s position and the end of the partition, when its last batch was fetched.',
+      help: 'Records of the partition this sink has not finished yet: from the first record of the batch in hand (then from the last one delivered) to the end of the partition.',
       labelNames: ['sink', 'partition'],
       registers,
     }),

@@ -7,10 +7,14 @@ import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
 import { consumeKafka } from '../../../src/bus/kafka-consumer.ts';
 import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
-import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
+import { metaToHeaders } from '../../../src/bus/kafka-record.ts';
+import { freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
 
-function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void } {
+type EachBatch = (payload: unknown) => Promise<void>;
+
+function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void; eachBatch: () => EachBatch | undefined } {
   const calls: string[] = [];
+  let eachBatch: EachBatch | undefined;
   let release = (): void => undefined;
   const joined = new Promise<void>((resolve) => (release = resolve));
   const consumer = {
@@ -18,14 +22,15 @@ function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void } {
     on: () => () => undefined,
     connect: async () => void calls.push('connect'),
     subscribe: async () => void calls.push('subscribe'),
-    run: async () => {
+    run: async (options: { eachBatch: EachBatch }) => {
+      eachBatch = options.eachBatch;
       calls.push('run');
       await joined; // the group join (slow in a rebalance)
       calls.push('run resolved');
     },
     disconnect: async () => void calls.push('disconnect'),
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, release: () => release() };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, release: () => release(), eachBatch: () => eachBatch };
 }
 
 const config = { topic: 't', group_prefix: 'g', consumer: { session_timeout_ms: 30000, heartbeat_interval_ms: 3000, partitions_consumed_concurrently: 1, from_beginning: true } } as KafkaBusConfig;
@@ -55,5 +60,32 @@ describe('consumeKafka: stopping', () => {
     await until(() => calls.includes('run resolved'));
     expect(await within(handle.stop(1000).then(() => 'stopped'), 2000)).to.equal('stopped');
     expect(calls.filter((c) => c === 'disconnect')).to.have.length(1);
+  });
+});
+
+describe('consumeKafka: consumer lag', () => {
+  it('counts the records not yet done: the whole batch in hand, then what follows the last one delivered', async () => {
+    const { kafka, calls, release, eachBatch } = fakeKafka();
+    release();
+    const metrics = freshMetrics();
+    const lags: number[] = [];
+    const lag = (): Promise<number> => metricValue(metrics, 'qss_forwarder_consumer_lag_records', { sink: 'sink', partition: '0' });
+    // The sink takes each chunk of 10 in turn, and notes the lag it sees meanwhile; it stops short on the third.
+    let chunk = 0;
+    const handler = async (records: readonly unknown[]): Promise<number> => {
+      lags.push(await lag());
+      return ++chunk === 3 ? 4 : records.length;
+    };
+    const handle = consumeKafka({ kafka, config, logger: silentLogger, metrics, deadLetter: async () => undefined }, 'sink', handler, { maxBatchEvents: 10 });
+    await until(() => calls.includes('run resolved'));
+    const headers = metaToHeaders({ app: 'default', event: 'meeting.participant_qos', receivedAt: 1 });
+    // Offsets 100–129 fetched; the partition ends at 150 (high watermark).
+    const messages = Array.from({ length: 30 }, (_, i) => ({ key: null, value: Buffer.from('{}'), headers, offset: String(100 + i) }));
+    const batch = { topic: 't', partition: 0, highWatermark: '150', messages, firstOffset: () => '100', offsetLag: () => '20' };
+    const noop = async (): Promise<void> => undefined;
+    await eachBatch()!({ batch, resolveOffset: () => undefined, heartbeat: noop, commitOffsetsIfNecessary: noop, uncommittedOffsets: () => ({}), isRunning: () => true, isStale: () => false });
+    expect(lags).to.deep.equal([50, 40, 30]); // 150 − 100, then after offsets 109 and 119 were delivered
+    expect(await lag()).to.equal(150 - 124); // the third chunk stopped after 120–123
+    await handle.stop(1000);
   });
 });
