@@ -5,7 +5,7 @@
 //
 //   npm run bench:soak -- [--scenario kill-worker,sink-503] [--seconds 60] [--rate 100]
 //                         [--capacity measure|N] [--load-seconds S] [--probe-seconds 30]
-// The fault scenarios send at --rate events/s for --seconds. load-50/100/150 send at that share of
+// The fault scenarios (first) send at --rate events/s for --seconds. Then load-50/100/150 send at that share of
 // the ingress's capacity for --load-seconds (default --seconds): measured first by a probe
 // (capacityProbe, written to results/capacity.json, after its in-run baseline: the same simulator
 // at a bare node:http + HMAC + JSON.parse server, results/baseline.json) unless --capacity gives a
@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSoak, type SoakReport } from './run-soak.ts';
+import { runSoak, type Scenario, type SoakReport } from './run-soak.ts';
 import { runBareBaseline } from './run-bare-baseline.ts';
 import { capacityProbe, scenarios } from './scenarios.ts';
 
@@ -50,11 +50,16 @@ async function measureCapacity(): Promise<number> {
   return perSecond;
 }
 
-if (args.scenario?.split(',').includes('baseline')) await measureBaseline();
-const needsCapacity = ['load-50', 'load-100', 'load-150'].some(wanted);
-const capacity = !needsCapacity ? 0 : args.capacity === 'measure' ? await measureCapacity() : Number(args.capacity);
-const all = scenarios(seconds, Number(args.rate), capacity, Number(args['load-seconds'] ?? seconds));
-const chosen = all.filter((s) => wanted(s.name));
+const isLoad = (name: string): boolean => name.startsWith('load-');
+/** The fault scenarios first; then (when any is chosen) the capacity and the load runs at shares of it. */
+function faultScenarios(): Scenario[] {
+  return scenarios(seconds, Number(args.rate)).filter((s) => !isLoad(s.name) && wanted(s.name));
+}
+async function loadScenarios(): Promise<Scenario[]> {
+  if (!scenarios(seconds, Number(args.rate)).some((s) => isLoad(s.name) && wanted(s.name))) return [];
+  const capacity = args.capacity === 'measure' ? await measureCapacity() : Number(args.capacity);
+  return scenarios(seconds, Number(args.rate), capacity, Number(args['load-seconds'] ?? seconds)).filter((s) => isLoad(s.name) && wanted(s.name));
+}
 
 function summary(r: SoakReport): string {
   const byRole = new Map<string, { rss: number; cpu: number[] }>();
@@ -77,8 +82,12 @@ function summary(r: SoakReport): string {
   return lines.join('\n');
 }
 
+if (args.scenario?.split(',').includes('baseline')) await measureBaseline();
 let failed = 0;
-for (const s of chosen) {
+for await (const s of (async function* () {
+  yield* faultScenarios();
+  yield* await loadScenarios();
+})()) {
   const report = await runSoak(s);
   writeFileSync(join(outDir, `${s.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
   console.log(`${summary(report)}\n`);
