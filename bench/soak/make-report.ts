@@ -7,7 +7,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BadInputReport } from './bad-input.ts';
 import type { BareBaseline } from './run-bare-baseline.ts';
+import { answeringAgainMs, backlogNormalMs } from './recovery-times.ts';
 import type { SoakReport } from './run-soak.ts';
+import { scenarios } from './scenarios.ts';
 import { barChartSvg, lineChartSvg, type ChartSeries } from './svg-chart.ts';
 
 const RESULTS = join(import.meta.dirname, 'results');
@@ -16,12 +18,14 @@ const CHARTS = join(DOCS, 'reliability');
 rmSync(CHARTS, { recursive: true, force: true });
 mkdirSync(CHARTS, { recursive: true });
 
+/** The order of scenarios.ts: load runs, steady runs, then the faults. */
+const ORDER = scenarios(1, 1).map((sc) => sc.name);
 const NOT_SOAKS = new Set(['bad-input.json', 'sinks-bench.json', 'capacity.json', 'baseline.json']);
 const read = <T>(file: string): T | undefined => (existsSync(join(RESULTS, file)) ? (JSON.parse(readFileSync(join(RESULTS, file), 'utf8')) as T) : undefined);
 const soaks = readdirSync(RESULTS)
   .filter((f) => f.endsWith('.json') && !NOT_SOAKS.has(f))
   .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as SoakReport)
-  .sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', { numeric: true }));
+  .sort((a, b) => ORDER.indexOf(a.scenario) - ORDER.indexOf(b.scenario) || a.scenario.localeCompare(b.scenario));
 const loads = soaks.filter((r) => r.scenario.startsWith('load-'));
 const faults = soaks.filter((r) => !r.scenario.startsWith('load-'));
 const probe = read<SoakReport>('capacity.json');
@@ -160,20 +164,23 @@ if (faults.length > 0) {
     '',
     `Each fault scenario: ${faultSeconds ?? '?'} s of traffic at ${String(faultRate ?? '?')} events/s (about ${Math.round(Number(faultRate ?? 0) * 60).toLocaleString('en')} participants at Zoom's cadence), the fault a third of the way in.`,
     '',
-    '| scenario | bus | fault | events acked | Zoom retries | ack p50 / p99 / max | errors | max backlog | recovered (from the fault) | lost | dead-lettered | duplicates at a sink |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | bus | fault | events acked | Zoom retries | ack p50 / p99 / max | errors | max backlog | ingress answering again | backlog back to normal | lost | dead-lettered | duplicates at a sink |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of faults) {
-    const fault = r.faultWindows.map((w) => `${w.label} (${s(w.endMs - w.startMs)})`).join('; ') || 'none';
-    const faultStart = r.faultWindows.length === 0 ? undefined : Math.min(...r.faultWindows.map((w) => w.startMs));
-    const recover = faultStart === undefined ? undefined : Math.max(0, r.drainedMs - faultStart);
+    const fault = r.faultWindows.map((w) => (r.scenario.startsWith('kill-') ? `${w.label}, restarted after ${s(w.endMs - w.startMs)}` : `${w.label} (${s(w.endMs - w.startMs)})`)).join('; ') || 'none';
+    const none = r.faultWindows.length === 0;
     const dead = r.accounts.flatMap((a) => Object.entries(a.deadLettered).map(([k, v]) => `${a.sink}: ${v} ${k}`)).join(', ') || '0';
-    out.push(`| ${r.scenario} | ${r.bus ?? ''} | ${fault} | ${r.simulate.events.acked} | ${r.simulate.requests.retries} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${s(recover)} | **${r.lost}** | ${dead} | ${Math.max(0, ...r.accounts.map((a) => a.duplicates))} |`);
+    const again = none ? '—' : s(answeringAgainMs(r.faultWindows, r.acks ?? []));
+    const normal = none ? '—' : s(backlogNormalMs(r.faultWindows, r.lag));
+    out.push(`| ${r.scenario} | ${r.bus ?? ''} | ${fault} | ${r.simulate.events.acked} | ${r.simulate.requests.retries} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${again} | ${normal} | **${r.lost}** | ${dead} | ${Math.max(0, ...r.accounts.map((a) => a.duplicates))} |`);
   }
   out.push(
     '',
-    '"Recovered" is the time from the start of the fault until every acknowledged event was found at',
-    'every sink (the harness polls every 2 s); it includes the fault itself. "Errors" are answers',
+    'Times to recover are counted from the start of the fault (so they include the fault itself):',
+    '"ingress answering again" until the first second after the last failed answer in which every',
+    'request was answered 2xx (0 s: Zoom never saw a failure); "backlog back to normal" until the',
+    'backlog, past its peak, was back at its level before the fault (+20 %). "Errors" are answers',
     'other than 2xx and requests with no answer (a killed ingress), each retried by the simulator as Zoom',
     'would. "Duplicates at a sink" counts events an event sink received more than once: the simulator\'s',
     'own 1 % duplicates (Zoom delivers at least once), plus redeliveries after a SIGKILL (at-least-once:',

@@ -19,6 +19,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/receive
 import { BIN, ROOT, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../test/support/start-forwarder.ts';
 import { accountEvents, tally, type SinkAccount, type SinkObservation } from './account-events.ts';
 import { startFaultProxy, type FaultProxy, type ProxyMode } from './fault-proxy.ts';
+import { backlogNormalMs } from './recovery-times.ts';
 
 export type FaultAction =
   | { kind: 'kill'; role: 'serve' | 'ingress' | 'worker'; restartAfterMs: number }
@@ -74,7 +75,7 @@ export interface SoakReport {
   lag: { tMs: number; records: number }[];
   /** When each fault was in force, ms from the start of the traffic. */
   faultWindows: { label: string; startMs: number; endMs: number }[];
-  /** From the start of the first fault until the backlog, past its peak, was back to ≤ 10 records (undefined: no fault, or never within the run). */
+  /** From the start of the first fault until the backlog, past its peak, was back at its level before the fault (recovery-times.ts). */
   recoverMs: number | undefined;
   /** From the start of the traffic until every acked event was accounted for (or the wait ended). */
   drainedMs: number;
@@ -87,17 +88,6 @@ function faultWindows(scenario: Scenario): SoakReport['faultWindows'] {
     const label = action.kind === 'kill' ? `SIGKILL ${action.role}` : action.kind === 'broker-down' ? 'all brokers down' : action.kind === 'sink' ? `${action.sink}: ${action.mode.kind === 'status' ? action.mode.status : action.mode.kind === 'slow' ? `slow ${action.mode.delayMs} ms` : 'pass'}` : `hec refuses ${action.event}`;
     return { label, startMs: atMs, endMs: atMs + length };
   });
-}
-
-export function recoveryMs(windows: SoakReport['faultWindows'], lag: SoakReport['lag']): number | undefined {
-  if (windows.length === 0) return undefined;
-  // From the start of the first fault: the backlog's peak after it, then the first sample back at ≤ 10 records.
-  const start = Math.min(...windows.map((w) => w.startMs));
-  const after = lag.filter((l) => l.tMs >= start);
-  if (after.length === 0) return undefined;
-  const peak = after.reduce((best, l) => (l.records > best.records ? l : best), after[0]!);
-  const back = after.find((l) => l.tMs >= peak.tMs && l.records <= 10);
-  return back === undefined ? undefined : back.tMs - start;
 }
 
 export const SECRET = 'soak-secret';
@@ -281,7 +271,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       samples,
       lag,
       faultWindows: faultWindows(scenario),
-      recoverMs: recoveryMs(faultWindows(scenario), lag),
+      recoverMs: backlogNormalMs(faultWindows(scenario), lag),
       wallMs: performance.now() - wall0,
     };
   } finally {
