@@ -5,7 +5,7 @@
 // Used by bench/soak/run.ts (long runs, figures) and by test/integration/soak.test.ts (short runs in
 // npm test: zero lost, no timing assertions).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
@@ -91,6 +91,13 @@ function faultWindows(scenario: Scenario): SoakReport['faultWindows'] {
 }
 
 export const SECRET = 'soak-secret';
+/**
+ * Partitions of the soak topic. librdkafka's mock cluster keeps only ~5 MB per partition (about
+ * 2,000 QSS bodies) and deletes older records: a sink further behind than that on a partition
+ * would lose records to the broker's retention, which a real Kafka (7 days by default) does not
+ * do. 24 partitions keep ~48,000 bodies, more than any fault run's backlog.
+ */
+const SOAK_PARTITIONS = 24;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function sinksYaml(archive: string, otel: FaultProxy, hec: FaultProxy, dd: FaultProxy): string {
@@ -165,6 +172,8 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const zoom = `zoom:\n  apps:\n    default:\n      secret_token: ${SECRET}\n`;
   let kafka: KafkaFixture | undefined;
   const running = new Map<string, Forwarder[]>();
+  /** Processes killed and replaced by a fault, kept for their logs. */
+  const retired: [string, Forwarder][] = [];
   const samples: ProcessSample[] = [];
   const lag: { tMs: number; records: number }[] = [];
   // Fresh topics and consumer groups per run, so a long-lived KAFKA_BROKERS cluster never mixes runs.
@@ -172,7 +181,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const topics = { topic: `${run}.events`, dlqTopic: `${run}.dlq` };
   try {
     if (scenario.bus === 'kafka') {
-      kafka = await startKafka({ topics: [{ name: topics.topic, partitions: 6 }, { name: topics.dlqTopic, partitions: 1 }] });
+      kafka = await startKafka({ topics: [{ name: topics.topic, partitions: SOAK_PARTITIONS }, { name: topics.dlqTopic, partitions: 1 }] });
       writeFileSync(files.config, kafkaForwarderYaml({ dir: files.dir, brokers: kafka.brokers, ...topics, groupPrefix: run, extra: `${zoom}${worker}` }));
       running.set('ingress', [await startForwarder(files, {}, 30000, 'ingress')]);
       // One worker after the other: the mock broker's SyncGroup quirk (README, Kafka tests).
@@ -210,6 +219,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       const again = await startForwarder(files2, {}, 60000, role);
       const list = running.get(role)!;
       list[list.indexOf(f)] = again;
+      retired.push([role, f]);
     };
     const timers = scenario.faults.map(({ atMs, action }) =>
       sleep(atMs).then(async () => {
@@ -276,6 +286,13 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
     };
   } finally {
     for (const list of running.values()) await Promise.all(list.map((f) => f.stop('SIGTERM').catch(() => undefined)));
+    // SOAK_LOG_DIR: every process's log lines, one file each (LOG_LEVEL=debug adds the Kafka consumer's chunk lines).
+    const logDir = process.env.SOAK_LOG_DIR;
+    if (logDir !== undefined && logDir !== '') {
+      mkdirSync(logDir, { recursive: true });
+      const all = [...retired.map(([role, f]) => [`${role}-killed`, f] as const), ...[...running].flatMap(([role, list]) => list.map((f) => [role, f] as const))];
+      all.forEach(([role, f], i) => writeFileSync(join(logDir, `${scenario.name}-${i}-${role}.log`), `${f.logs.join('\n')}\n`));
+    }
     await kafka?.stop();
     await Promise.all([otlpRx.close(), hecRx.close(), ddRx.close(), ...Object.values(proxies).map((p) => p.close())]);
   }

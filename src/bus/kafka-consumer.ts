@@ -82,6 +82,7 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
         await commitOffsetsIfNecessary(uncommittedOffsets());
         metrics.consumerCommits.inc({ sink: name });
       }
+      log.debug({ partition: batch.partition, first: chunk[0]!.offset, last: chunk[chunk.length - 1]!.offset, handed: records.length, done, committed: firstNotDone > 0 ? chunk[firstNotDone - 1]!.offset : undefined }, 'chunk');
       if (firstNotDone < chunk.length) return; // stopping: the rest is redelivered to whoever gets the partition
       await heartbeat();
     }
