@@ -25,7 +25,14 @@ export interface KafkaBusDeps {
 export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
-  const kafka = createKafkaClient(config, logger);
+  const kafka = createKafkaClient(config, logger, (groupId, partition) => {
+    const sink = groupId.startsWith(`${config.group_prefix}.`) ? groupId.slice(config.group_prefix.length + 1) : groupId;
+    metrics.consumerOffsetResets.inc({ sink });
+    logger.error(
+      { code: 'ZQ_ERR_RECORDS_EXPIRED', sink, group: groupId, topic: config.topic, partition },
+      'records expired before this sink consumed them: the topic no longer holds its position (retention), so it goes on from the oldest record kept; the records in between were never delivered to it',
+    );
+  });
   let publisher: KafkaPublisher | undefined;
   if (deps.publisher) {
     const spool = createEmbeddedBus({

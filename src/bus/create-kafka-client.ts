@@ -18,7 +18,15 @@ function sasl(config: KafkaBusConfig): SASLOptions | undefined {
   return { mechanism: s.mechanism, username: s.username, password: s.password } as SASLOptions;
 }
 
-export function createKafkaClient(config: KafkaBusConfig, logger: Logger): Kafka {
+/** kafkajs's own words when a consumer's position is no longer on the broker (retention deleted it). */
+const OFFSET_RESET_MESSAGE = 'Offset out of range, resetting to default offset';
+
+/**
+ * `onOffsetReset`: a consumer group found its position older than the oldest record the topic
+ * still holds (the broker's retention deleted the records in between before they were consumed)
+ * and starts again from the default offset.
+ */
+export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffsetReset?: (groupId: string, partition: number) => void): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   const tls = config.tls;
   const options: KafkaConfig = {
@@ -33,6 +41,7 @@ export function createKafkaClient(config: KafkaBusConfig, logger: Logger): Kafka
         const { message, ...fields } = entry;
         // kafkajs warns about its own default partitioner change on every start: not actionable.
         if (typeof message === 'string' && message.includes('default partitioner')) return;
+        if (message === OFFSET_RESET_MESSAGE) onOffsetReset?.(String(fields.groupId), Number(fields.partition));
         log[LEVELS[level] ?? 'info']({ kafka: fields }, String(message));
       },
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 30000 },

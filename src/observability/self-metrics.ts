@@ -25,6 +25,7 @@ export interface SelfMetrics {
   spoolAgeSeconds: Gauge<never>;
   consumerLag: Gauge<'sink' | 'partition'>;
   consumerCommits: Counter<'sink'>;
+  consumerOffsetResets: Counter<'sink'>;
   consumerRebalances: Counter<'sink'>;
   pipelineRecords: Counter<'sink' | 'outcome'>;
   pipelineFieldsSkipped: Counter<'sink' | 'reason'>;
@@ -164,6 +165,12 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     consumerCommits: new Counter({
       name: 'qss_forwarder_consumer_commits_total',
       help: 'Offset commits by sink consumer group.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    consumerOffsetResets: new Counter({
+      name: 'qss_forwarder_consumer_offset_resets_total',
+      help: 'Times a sink consumer group found its position already deleted by the topic\'s retention and went on from the oldest record kept: the records in between were never delivered to that sink (ZQ_ERR_RECORDS_EXPIRED). Alert on any increase.',
       labelNames: ['sink'],
       registers,
     }),
