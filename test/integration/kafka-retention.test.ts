@@ -62,7 +62,7 @@ describe('Kafka: records expired by retention before a sink consumed them', func
       const admin = client.admin();
       await admin.connect();
       const [before] = await admin.fetchTopicOffsets(topic);
-      if (kafka.external) await admin.deleteRecords({ topic, partitions: [{ partition: 0, offset: String(Number(before!.high) - 100) }] });
+      if (kafka.external) await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: String(Number(before!.high) - 100) }] });
       const [offsets] = await admin.fetchTopicOffsets(topic);
       await admin.disconnect();
       const low = Number(offsets!.low);
