@@ -92,6 +92,8 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
   // (CRASH with restart: false). A worker must never silently stop consuming: this loop makes a new
   // consumer, with backoff, until the worker is stopped.
   let consumer: Consumer | undefined;
+  /** Partitions this member reports a lag for (its assignment). */
+  let lagPartitions = new Set<string>();
   // Resolves on stop, also when stop came before anyone waited (an 'abort' listener added after the
   // abort never fires: a stop during connect/run would otherwise never be noticed).
   const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -109,6 +111,11 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
       c.on(c.events.GROUP_JOIN, (e) => {
         metrics.consumerRebalances.inc({ sink: name });
         log.info({ group: groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+        // A partition that went to another member is no longer this one's lag (a stale figure would
+        // keep a lag alert firing after the new owner caught up).
+        const now = new Set((e.payload.memberAssignment[config.topic] ?? []).map(String));
+        for (const partition of lagPartitions) if (!now.has(partition)) metrics.consumerLag.remove({ sink: name, partition });
+        lagPartitions = now;
       });
       const crashed = new Promise<unknown>((resolve) => c.on(c.events.CRASH, (e) => !e.payload.restart && resolve(e.payload.error)));
       try {

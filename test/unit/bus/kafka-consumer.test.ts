@@ -12,14 +12,18 @@ import { freshMetrics, metricValue, silentLogger } from '../../support/test-deps
 
 type EachBatch = (payload: unknown) => Promise<void>;
 
-function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void; eachBatch: () => EachBatch | undefined } {
+function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void; eachBatch: () => EachBatch | undefined; emit: (event: string, payload: unknown) => void } {
   const calls: string[] = [];
+  const listeners = new Map<string, ((e: { payload: unknown }) => void)[]>();
   let eachBatch: EachBatch | undefined;
   let release = (): void => undefined;
   const joined = new Promise<void>((resolve) => (release = resolve));
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
-    on: () => () => undefined,
+    on: (event: string, listener: (e: { payload: unknown }) => void) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+      return () => undefined;
+    },
     connect: async () => void calls.push('connect'),
     subscribe: async () => void calls.push('subscribe'),
     run: async (options: { eachBatch: EachBatch }) => {
@@ -30,7 +34,10 @@ function fakeKafka(): { kafka: Kafka; calls: string[]; release: () => void; each
     },
     disconnect: async () => void calls.push('disconnect'),
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, release: () => release(), eachBatch: () => eachBatch };
+  const emit = (event: string, payload: unknown): void => {
+    for (const l of listeners.get(event) ?? []) l({ payload });
+  };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, release: () => release(), eachBatch: () => eachBatch, emit };
 }
 
 const config = { topic: 't', group_prefix: 'g', consumer: { session_timeout_ms: 30000, heartbeat_interval_ms: 3000, partitions_consumed_concurrently: 1, from_beginning: true } } as KafkaBusConfig;
@@ -86,6 +93,29 @@ describe('consumeKafka: consumer lag', () => {
     await eachBatch()!({ batch, resolveOffset: () => undefined, heartbeat: noop, commitOffsetsIfNecessary: noop, uncommittedOffsets: () => ({}), isRunning: () => true, isStale: () => false });
     expect(lags).to.deep.equal([50, 40, 30]); // 150 − 100, then after offsets 109 and 119 were delivered
     expect(await lag()).to.equal(150 - 124); // the third chunk stopped after 120–123
+    await handle.stop(1000);
+  });
+});
+
+describe('consumeKafka: consumer lag after a rebalance', () => {
+  it('stops reporting the lag of a partition that went to another member', async () => {
+    const { kafka, calls, release, eachBatch, emit } = fakeKafka();
+    release();
+    const metrics = freshMetrics();
+    const handle = consumeKafka({ kafka, config, logger: silentLogger, metrics, deadLetter: async () => undefined }, 'sink', async () => 0, { maxBatchEvents: 10 });
+    await until(() => calls.includes('run resolved'));
+    emit('consumer.group_join', { memberAssignment: { t: [0, 1] } });
+    const headers = metaToHeaders({ app: 'default', event: 'meeting.participant_qos', receivedAt: 1 });
+    const noop = async (): Promise<void> => undefined;
+    for (const partition of [0, 1]) {
+      const batch = { topic: 't', partition, highWatermark: '10', messages: [{ key: null, value: Buffer.from('{}'), headers, offset: '5' }], firstOffset: () => '5', offsetLag: () => '4' };
+      await eachBatch()!({ batch, resolveOffset: () => undefined, heartbeat: noop, commitOffsetsIfNecessary: noop, uncommittedOffsets: () => ({}), isRunning: () => true, isStale: () => false });
+    }
+    const lag = (partition: string): Promise<number> => metricValue(metrics, 'qss_forwarder_consumer_lag_records', { sink: 'sink', partition });
+    expect([await lag('0'), await lag('1')]).to.deep.equal([5, 5]); // the sink took none of them
+    emit('consumer.group_join', { memberAssignment: { t: [1, 2] } });
+    const series = ((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'qss_forwarder_consumer_lag_records')?.values ?? []).map((v) => v.labels.partition);
+    expect(series).to.deep.equal(['1']);
     await handle.stop(1000);
   });
 });
