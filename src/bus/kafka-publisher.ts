@@ -12,6 +12,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
 import type { EmbeddedBus } from './embedded-bus.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
+import { isKafkaRefusal, kafkaErrorType } from './is-kafka-refusal.ts';
 import { publishRequestToMessage } from './kafka-record.ts';
 
 export const SPOOL_DRAIN_CONSUMER = 'kafka-drain';
@@ -37,13 +38,6 @@ interface Pending {
 }
 
 const COMPRESSION = { none: 0, gzip: 1 } as const;
-
-/** A produce error that retrying the same request will not fix (kafkajs marks it non-retriable). */
-function isRefusal(err: unknown): boolean {
-  const e = err as { retriable?: boolean; name?: string; type?: string; cause?: unknown };
-  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError') return false;
-  return e.retriable === false || e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE' || e.type === 'TOPIC_AUTHORIZATION_FAILED';
-}
 
 export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<KafkaPublisher> {
   const { config, spool, metrics } = deps;
@@ -177,8 +171,8 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       try {
         await send([r]);
       } catch (err) {
-        if ((err as { retriable?: boolean }).retriable !== false || !isRefusal(err)) return i;
-        const reason = `kafka_refused:${(err as { type?: string }).type ?? (err as Error).name}`;
+        if (!isKafkaRefusal(err)) return i;
+        const reason = `kafka_refused:${kafkaErrorType(err)}`;
         await spool.deadLetter(r, { consumer: SPOOL_DRAIN_CONSUMER, reason, attempts: 1 });
         metrics.sinkDeadLettered.inc({ sink: SPOOL_DRAIN_CONSUMER, reason });
         log.error({ err, reason, event: r.meta.event, bytes: r.body.length }, 'Kafka refused an event for good: kept in the spool\'s dead_letters table');
@@ -204,7 +198,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
           await unlessAborted(send(batch), abort);
         } catch (err) {
           if (abort.aborted) throw err;
-          if (!isRefusal(err)) throw err;
+          if (!isKafkaRefusal(err)) throw err;
           done = await sendOneByOne(batch);
           if (done < batch.length) throw err;
         }
