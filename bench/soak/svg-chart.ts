@@ -13,7 +13,8 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   const { w, h } = size;
   const left = 60;
   const bottom = 40;
-  const top = 30;
+  const legendRows = Math.max(1, Math.ceil(series.length / 4));
+  const top = 30 + 12 * legendRows;
   const right = 20;
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
@@ -27,8 +28,8 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   const lines = series
     .map((s, i) => `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`)
     .join('\n');
-  const legend = series.map((s, i) => `<text x="${left + 10 + (i % 4) * 140}" y="${top - 8 + Math.floor(i / 4) * 12}" font-size="11" fill="${COLORS[i % COLORS.length]}">■ ${esc(s.label)}</text>`).join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + Math.floor((series.length - 1) / 4) * 12}" font-family="sans-serif">
+  const legend = series.map((s, i) => `<text x="${left + 10 + (i % 4) * 170}" y="${32 + Math.floor(i / 4) * 12}" font-size="11" fill="${COLORS[i % COLORS.length]}">■ ${esc(s.label)}</text>`).join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${w / 2}" y="14" font-size="13" text-anchor="middle">${esc(title)}</text>
 ${legend}
