@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BadInputReport } from './bad-input.ts';
 import type { BareBaseline } from './run-bare-baseline.ts';
 import { answeringAgainMs, backlogNormalMs } from './recovery-times.ts';
-import type { SoakReport } from './run-soak.ts';
+import { perProcessSummary, type SoakReport } from './run-soak.ts';
 import { scenarios } from './scenarios.ts';
 import { barChartSvg, lineChartSvg, type ChartSeries } from './svg-chart.ts';
 
@@ -43,17 +43,7 @@ function errorRate(r: SoakReport): string {
   const bad = Object.entries(req.byStatus).filter(([status]) => !status.startsWith('2')).reduce((n, [, c]) => n + c, 0) + req.networkErrors;
   return `${((100 * bad) / Math.max(1, req.sent)).toFixed(2)} %`;
 }
-function perProcess(r: SoakReport): string {
-  const byRole = new Map<string, { rss: number; cpu: number[] }>();
-  for (const p of r.samples) {
-    const e = byRole.get(p.role) ?? { rss: 0, cpu: [] };
-    e.rss = Math.max(e.rss, p.rssMb);
-    e.cpu.push(p.cpuPercent);
-    byRole.set(p.role, e);
-  }
-  const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
-  return [...byRole].map(([role, e]) => `${role}: max RSS ${e.rss.toFixed(0)} MB, mean CPU ${mean(e.cpu).toFixed(0)} % of a core`).join('; ');
-}
+const perProcess = (r: SoakReport): string => perProcessSummary(r.samples);
 /** From the end of the traffic until every acked event was found at every sink. */
 const drainAfterTraffic = (r: SoakReport): number => Math.max(0, r.drainedMs - r.simulate.durationMs);
 

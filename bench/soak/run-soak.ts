@@ -46,6 +46,19 @@ export interface ProcessSample {
   cpuPercent: number;
 }
 
+/** Per process role: the largest RSS and the mean CPU over the run, e.g. "serve: max RSS 321 MB, mean CPU 68 % of a core". */
+export function perProcessSummary(samples: readonly ProcessSample[]): string {
+  const byRole = new Map<string, { rss: number; cpu: number[] }>();
+  for (const p of samples) {
+    const e = byRole.get(p.role) ?? { rss: 0, cpu: [] };
+    e.rss = Math.max(e.rss, p.rssMb);
+    e.cpu.push(p.cpuPercent);
+    byRole.set(p.role, e);
+  }
+  const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
+  return [...byRole].map(([role, e]) => `${role}: max RSS ${e.rss.toFixed(0)} MB, mean CPU ${mean(e.cpu).toFixed(0)} % of a core`).join('; ');
+}
+
 export interface SimulatedEvents {
   generated: number;
   acked: number;

@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSoak, type Scenario, type SoakReport } from './run-soak.ts';
+import { perProcessSummary, runSoak, type Scenario, type SoakReport } from './run-soak.ts';
 import { runBareBaseline } from './run-bare-baseline.ts';
 import { capacityProbe, scenarios } from './scenarios.ts';
 
@@ -62,18 +62,11 @@ async function loadScenarios(): Promise<Scenario[]> {
 }
 
 function summary(r: SoakReport): string {
-  const byRole = new Map<string, { rss: number; cpu: number[] }>();
-  for (const s of r.samples) {
-    const e = byRole.get(s.role) ?? { rss: 0, cpu: [] };
-    e.rss = Math.max(e.rss, s.rssMb);
-    e.cpu.push(s.cpuPercent);
-    byRole.set(s.role, e);
-  }
   const lines = [
     `## ${r.scenario}`,
     `simulated: ${r.simulate.events.generated} events, acked ${r.simulate.events.acked}, abandoned ${r.simulate.events.abandoned}; requests ${r.simulate.requests.sent} (retries ${r.simulate.requests.retries}, network errors ${r.simulate.requests.networkErrors}); statuses ${JSON.stringify(r.simulate.requests.byStatus)}`,
     `ack latency ms: p50 ${r.simulate.ackLatencyMs.p50}, p99 ${r.simulate.ackLatencyMs.p99}, max ${r.simulate.ackLatencyMs.max}; max lag ${Math.max(0, ...r.lag.map((l) => l.records))} records; wall ${(r.wallMs / 1000).toFixed(1)} s`,
-    ...[...byRole].map(([role, e]) => `${role}: max RSS ${e.rss.toFixed(0)} MB, mean CPU ${(e.cpu.reduce((a, b) => a + b, 0) / Math.max(1, e.cpu.length)).toFixed(0)} %`),
+    perProcessSummary(r.samples),
     '| sink | expected | delivered | dead-lettered | missing | duplicates |',
     '| --- | --- | --- | --- | --- | --- |',
     ...r.accounts.map((a) => `| ${a.sink} (${a.kind}) | ${a.expected} | ${a.delivered} | ${Object.entries(a.deadLettered).map(([k, v]) => `${v} ${k}`).join(', ') || 0} | ${a.missing} | ${a.duplicates} |`),
