@@ -19,7 +19,6 @@ import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/receive
 import { BIN, ROOT, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../test/support/start-forwarder.ts';
 import { accountEvents, tally, type SinkAccount, type SinkObservation } from './account-events.ts';
 import { startFaultProxy, type FaultProxy, type ProxyMode } from './fault-proxy.ts';
-import { backlogNormalMs } from './recovery-times.ts';
 
 export type FaultAction =
   | { kind: 'kill'; role: 'serve' | 'ingress' | 'worker'; restartAfterMs: number }
@@ -88,8 +87,6 @@ export interface SoakReport {
   lag: { tMs: number; records: number }[];
   /** When each fault was in force, ms from the start of the traffic. */
   faultWindows: { label: string; startMs: number; endMs: number }[];
-  /** From the start of the first fault until the backlog, past its peak, was back at its level before the fault (recovery-times.ts). */
-  recoverMs: number | undefined;
   /** From the start of the traffic until every acked event was accounted for (or the wait ended). */
   drainedMs: number;
   wallMs: number;
@@ -294,7 +291,6 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       samples,
       lag,
       faultWindows: faultWindows(scenario),
-      recoverMs: backlogNormalMs(faultWindows(scenario), lag),
       wallMs: performance.now() - wall0,
     };
   } finally {
