@@ -25,6 +25,7 @@ export const INGRESS_REJECTIONS = {
   ZQ_ERR_INGRESS_MISSING_EVENT: { status: 400, message: 'body has no string "event"' },
   ZQ_ERR_INGRESS_BAD_PLAIN_TOKEN: { status: 400, message: 'payload.plainToken must be a string of 1 to 256 URL-safe characters' },
   ZQ_ERR_BUS_FULL: { status: 503, message: 'event store is full; retry later' },
+  ZQ_ERR_BUS_DISK_LOW: { status: 503, message: 'disk of the event store is almost full; retry later' },
   ZQ_ERR_BUS_UNAVAILABLE: { status: 503, message: 'event store is shutting down; retry later' },
   ZQ_ERR_BUS_WRITE_FAILED: { status: 503, message: 'event could not be stored; retry later' },
   ZQ_ERR_INTERNAL: { status: 500, message: 'internal error' },
@@ -36,6 +37,10 @@ export type RejectionCode = keyof typeof INGRESS_REJECTIONS;
 export const OTHER_ERROR_CODES = {
   ZQ_ERR_CONFIG_INVALID: 'a config file failed validation; every problem is listed with file:line:column',
   ZQ_ERR_STARTUP: 'the process could not start (port in use, unreadable TLS files, store not writable)',
+  ZQ_ERR_STORE_PATH: 'the embedded store (or the Kafka spool) cannot be created or opened at its path: the folder is missing, read-only or not a folder',
+  ZQ_ERR_STORE_IN_USE: 'another qss-forwarder process owns the embedded store (or the Kafka spool) at that path; one process owns a store',
+  ZQ_ERR_STORE_CORRUPT: 'the embedded store (or the Kafka spool) file is not a usable SQLite database; move it aside to start with an empty one',
+  ZQ_ERR_ROLE_NEEDS_KAFKA: 'ingress or worker was started on the embedded bus, which one serve process owns: run serve, or use the Kafka bus',
   ZQ_ERR_RECORDS_EXPIRED: 'Kafka deleted records (topic retention) before a sink consumed them; that sink goes on from the oldest record kept',
   ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within worker.shutdown_grace_ms + 15 s, and exited anyway',
   ZQ_ERR_EXPLAIN_INPUT: 'the events file given to explain --event could not be read or holds no Zoom webhook body',

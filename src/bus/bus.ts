@@ -25,7 +25,7 @@ export interface PublishRequest {
   meta: BusRecordMeta;
 }
 
-export type PublishFailure = 'full' | 'closed' | 'storage_error';
+export type PublishFailure = 'full' | 'disk_low' | 'closed' | 'storage_error';
 
 export type PublishOutcome =
   | { ok: true; id: string }

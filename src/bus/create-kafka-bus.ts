@@ -5,7 +5,8 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Bus, BusRecord, DeadLetterInfo } from './bus.ts';
-import { createEmbeddedBus } from './embedded-bus.ts';
+import { openEmbeddedBus } from './embedded-bus.ts';
+import type { StoreProblem } from './open-embedded-store.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { createKafkaClient } from './create-kafka-client.ts';
 import { consumeKafka } from './kafka-consumer.ts';
@@ -19,10 +20,14 @@ export interface KafkaBusDeps {
   /** Publish from this process (ingress): starts the producer and opens the spool. */
   publisher: boolean;
   shutdownGraceMs: number;
+  /** The process role, recorded as the spool's owner. */
+  owner?: string;
   now?: () => number;
 }
 
-export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
+export type CreateKafkaBusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem };
+
+export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBusOutcome> {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
   const kafka = createKafkaClient(config, logger, (groupId, partition) => {
@@ -35,17 +40,23 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
   });
   let publisher: KafkaPublisher | undefined;
   if (deps.publisher) {
-    const spool = createEmbeddedBus({
+    const spool = openEmbeddedBus({
       config: {
         path: config.spool.path,
         max_commit_events: 256,
         poll_interval_ms: 200,
-        retention: { interval_ms: 1000, max_age_hours: config.spool.max_age_hours, max_size_mb: config.spool.max_size_mb, on_full: 'reject' },
+        min_free_disk_mb: config.spool.min_free_disk_mb,
+        // The spool has one consumer (the drain), which never retires.
+        retention: { interval_ms: 1000, max_age_hours: config.spool.max_age_hours, max_size_mb: config.spool.max_size_mb, on_full: 'reject', retired_consumer_hours: 24 },
+        dead_letters: config.spool.dead_letters,
       },
+      setting: 'bus.kafka.spool.path',
+      owner: deps.owner,
       logger: logger.child({ spool: true }),
       metrics,
     });
-    publisher = await createKafkaPublisher({ kafka, config, spool, logger, metrics, now });
+    if (!spool.ok) return spool;
+    publisher = await createKafkaPublisher({ kafka, config, spool: spool.bus, logger, metrics, now });
   }
   let dlqProducer: Producer | undefined;
   let dlqConnected: Promise<void> | undefined;
@@ -66,7 +77,7 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
     });
   };
 
-  return {
+  const bus: Bus = {
     publish(request) {
       if (publisher === undefined) return Promise.resolve({ ok: false, reason: 'closed' });
       return publisher.publish(request);
@@ -83,4 +94,5 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<Bus> {
       await dlqProducer?.disconnect().catch(() => undefined);
     },
   };
+  return { ok: true, bus };
 }

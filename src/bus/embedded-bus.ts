@@ -1,11 +1,11 @@
-// The embedded durable bus: one SQLite file (better-sqlite3, WAL, synchronous=FULL). An event is
-// acknowledged only after the transaction that holds it has been fsync'd, so `kill -9` (or a
-// power cut) loses nothing acknowledged. Concurrent publishes are grouped into one transaction
-// (group commit) so durability does not cap throughput. Each consumer (one per sink) has its own
-// committed position; retention deletes what every active consumer has committed.
-import { mkdirSync } from 'node:fs';
+// The embedded durable bus: one SQLite file (better-sqlite3, WAL, synchronous=FULL) owned by one
+// process. An event is acknowledged only after the transaction that holds it has been fsync'd, so
+// `kill -9` (or a power cut) loses nothing acknowledged. Concurrent publishes are grouped into one
+// transaction (group commit) so durability does not cap throughput. Each consumer (one per sink)
+// has its own committed position; retention (embedded-retention.ts) deletes what every recorded
+// consumer has committed. New events are refused (503, not ready) at the size cap, while the disk
+// is almost full, and after a storage error until a write works again (store-condition.ts).
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type {
@@ -20,13 +20,22 @@ import type {
   PublishRequest,
 } from './bus.ts';
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
+import { createRetention } from './embedded-retention.ts';
+import { openEmbeddedStore, ROW_OVERHEAD_BYTES, type StoreProblem } from './open-embedded-store.ts';
+import { createStoreCondition } from './store-condition.ts';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
 
 export interface EmbeddedBusDeps {
   config: EmbeddedBusConfig;
   logger: Logger;
   metrics: SelfMetrics;
+  /** The config key of `config.path`, named in messages. */
+  setting?: string;
+  /** Who owns the store (`serve`, `ingress`): told to a process that is refused. */
+  owner?: string;
   now?: () => number;
+  /** Free bytes of the filesystem holding a folder (a seam for tests; default statfs). */
+  freeDiskBytes?: (dir: string) => number;
 }
 
 interface Pending {
@@ -51,45 +60,14 @@ interface EventRow {
 export interface EmbeddedBus extends Bus {
   /** Events not yet committed by `consumer`, and the receive time of the oldest (ms) or undefined. */
   backlog(consumer: string): { events: number; oldestReceivedAt: number | undefined };
+  readonly path: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  received_at INTEGER NOT NULL,
-  app TEXT NOT NULL,
-  event TEXT NOT NULL,
-  account_id TEXT,
-  instance_key TEXT,
-  request_id TEXT,
-  tracking_id TEXT,
-  body BLOB NOT NULL,
-  target_sink TEXT
-);
-CREATE TABLE IF NOT EXISTS consumers (
-  name TEXT PRIMARY KEY,
-  position INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  consumer TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  dead_at INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  app TEXT NOT NULL,
-  event TEXT NOT NULL,
-  account_id TEXT,
-  instance_key TEXT,
-  request_id TEXT,
-  tracking_id TEXT,
-  body BLOB NOT NULL
-);
-`;
+export type OpenEmbeddedBusOutcome = { ok: true; bus: EmbeddedBus } | { ok: false; problem: StoreProblem };
 
-const DELETE_CHUNK = 5000;
+const MB = 1024 * 1024;
+/** The WAL is cut back to this after a checkpoint (SQLite's journal_size_limit). */
+export const WAL_LIMIT_BYTES = 64 * MB;
 
 function rowToRecord(row: EventRow): BusRecord {
   return {
@@ -108,18 +86,14 @@ function rowToRecord(row: EventRow): BusRecord {
   };
 }
 
-export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
-  const { config, logger, metrics } = deps;
+export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
+  const { config, metrics } = deps;
+  const setting = deps.setting ?? 'bus.embedded.path';
+  const opened = openEmbeddedStore({ path: config.path, setting, owner: deps.owner ?? 'qss-forwarder', walLimitBytes: WAL_LIMIT_BYTES });
+  if (!opened.ok) return opened;
+  const { db, lock } = opened;
   const now = deps.now ?? Date.now;
-  const log = logger.child({ component: 'embedded-bus' });
-  mkdirSync(dirname(config.path), { recursive: true });
-  const db = new Database(config.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
-  const columns = db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[];
-  if (!columns.includes('target_sink')) db.exec('ALTER TABLE events ADD COLUMN target_sink TEXT'); // stores made before replay existed
+  const log = deps.logger.child({ component: 'embedded-bus', path: config.path });
 
   const insert = db.prepare(
     `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
@@ -135,36 +109,42 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     return ids;
   });
   const selectAfter = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-  const registerConsumer = db.prepare('INSERT OR IGNORE INTO consumers (name, position, updated_at) VALUES (?, 0, ?)');
+  const registerConsumer = db.prepare('INSERT OR IGNORE INTO consumers (name, position, updated_at, seen_at) VALUES (?, 0, ?, ?)');
   const selectPosition = db.prepare('SELECT position FROM consumers WHERE name = ?').pluck();
-  const commitPosition = db.prepare('UPDATE consumers SET position = ?, updated_at = ? WHERE name = ?');
+  const commitPosition = db.prepare('UPDATE consumers SET position = ?, updated_at = ?, seen_at = ? WHERE name = ?');
   const insertDead = db.prepare(
     `INSERT INTO dead_letters (consumer, reason, attempts, dead_at, seq, received_at, app, event, account_id, instance_key, request_id, tracking_id, body)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const countAfter = db.prepare('SELECT count(*) FROM events WHERE seq > ?').pluck();
   const oldestAfter = db.prepare('SELECT min(received_at) FROM events WHERE seq > ?').pluck();
-  const deleteUpTo = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ${DELETE_CHUNK})`);
-  const countOlderUncommitted = db.prepare('SELECT count(*) FROM events WHERE seq > ? AND received_at < ?').pluck();
-  const deleteOlder = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_at < ? ORDER BY seq LIMIT ${DELETE_CHUNK})`);
-  const deleteOldest = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?)');
+  const probe = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', ?)");
 
   const active = new Map<string, number>(); // consumer name → committed position (this process)
   const waiters = new Set<() => void>();
+  const retention = createRetention({ db, config, log, metrics, now, active });
+  const condition = createStoreCondition({ dir: dirname(config.path), setting, minFreeBytes: config.min_free_disk_mb * MB, log, now, freeDiskBytes: deps.freeDiskBytes });
   let pending: Pending[] = [];
   let flushScheduled = false;
   let closed = false;
   let full = false;
-  let storeBytes = 0;
-  const maxBytes = config.retention.max_size_mb * 1024 * 1024;
+  let eventBytes = 0;
+  const maxBytes = config.retention.max_size_mb * MB;
 
-  const measureStore = (): void => {
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    const free = db.pragma('freelist_count', { simple: true }) as number;
-    storeBytes = (pages - free) * pageSize;
-    metrics.busStoreBytes.set(storeBytes);
-    full = config.retention.on_full === 'reject' && storeBytes >= maxBytes;
+  const pragma = (name: string): number => db.pragma(name, { simple: true }) as number;
+  /** The store's free pages: space a new event takes before the file (or the disk) has to grow. */
+  const storeFreeBytes = (): number => pragma('freelist_count') * pragma('page_size');
+
+  const measure = (): void => {
+    const stats = retention.gauges();
+    eventBytes = stats.eventBytes;
+    full = config.retention.on_full === 'reject' && eventBytes >= maxBytes;
+    const pages = pragma('page_count');
+    metrics.busStoreBytes.set(pages * pragma('page_size') - storeFreeBytes());
+    metrics.busEventBytes.set(eventBytes);
+    condition.checkDisk(storeFreeBytes, true);
+    const free = condition.freeBytes();
+    if (free !== undefined) metrics.busDiskFreeBytes.set(free);
   };
 
   const wakeConsumers = (): void => {
@@ -172,20 +152,32 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     waiters.clear();
   };
 
+  const refuse = (batch: readonly Pending[], reason: 'disk_low' | 'storage_error'): void => {
+    metrics.busWriteFailures.inc({ reason }, batch.length);
+    for (const p of batch) p.resolve({ ok: false, reason });
+  };
+
   const flush = (): void => {
     flushScheduled = false;
     while (pending.length > 0) {
       const batch = pending.slice(0, config.max_commit_events);
       pending = pending.slice(batch.length);
+      condition.checkDisk(storeFreeBytes);
+      if (condition.diskLow()) {
+        refuse(batch, 'disk_low');
+        continue;
+      }
       let ids: number[];
       try {
         ids = insertMany(batch);
       } catch (err) {
-        log.error({ err, events: batch.length }, 'bus write failed');
-        metrics.busWriteFailures.inc({ reason: 'storage_error' }, batch.length);
-        for (const p of batch) p.resolve({ ok: false, reason: 'storage_error' });
+        condition.writeFailed(err);
+        refuse(batch, 'storage_error');
         continue;
       }
+      condition.writeWorked();
+      for (const p of batch) eventBytes += p.request.body.length + ROW_OVERHEAD_BYTES;
+      full = config.retention.on_full === 'reject' && eventBytes >= maxBytes;
       metrics.busWrites.inc(batch.length);
       metrics.busCommitBatchSize.observe(batch.length);
       batch.forEach((p, i) => p.resolve({ ok: true, id: String(ids[i]) }));
@@ -194,13 +186,10 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
   };
 
   const publish = (request: PublishRequest): Promise<PublishOutcome> => {
-    if (closed) {
-      metrics.busWriteFailures.inc({ reason: 'closed' });
-      return Promise.resolve({ ok: false, reason: 'closed' });
-    }
-    if (full) {
-      metrics.busWriteFailures.inc({ reason: 'full' });
-      return Promise.resolve({ ok: false, reason: 'full' });
+    const refused = closed ? 'closed' : full ? 'full' : condition.diskLow() ? 'disk_low' : undefined;
+    if (refused !== undefined) {
+      metrics.busWriteFailures.inc({ reason: refused });
+      return Promise.resolve({ ok: false, reason: refused });
     }
     return new Promise((resolve) => {
       pending.push({ request, resolve });
@@ -226,7 +215,7 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     });
 
   const consume = (name: string, handler: BatchHandler, options: ConsumeOptions): ConsumerHandle => {
-    registerConsumer.run(name, now());
+    registerConsumer.run(name, now(), now());
     let position = selectPosition.get(name) as number;
     active.set(name, position);
     const stopping = new AbortController(); // no new fetches
@@ -248,8 +237,9 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
           }
           const doneCount = Math.min(await handler(rows.map(rowToRecord), { stop: stopping.signal, abort: aborting.signal }), rows.length);
           if (doneCount > 0) {
-            position = rows[doneCount - 1]!.seq;
-            commitPosition.run(position, now(), name);
+            const next = rows[doneCount - 1]!.seq;
+            commitPosition.run(next, now(), now(), name);
+            position = next;
             active.set(name, position);
           } else await sleep(config.poll_interval_ms, stopping.signal); // no progress: do not spin
           failures = 0;
@@ -279,51 +269,42 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     insertDead.run(info.consumer, info.reason, info.attempts, now(), Number(record.id), m.receivedAt, m.app, m.event, m.accountId ?? null, m.instanceKey ?? null, m.requestId ?? null, m.trackingId ?? null, record.body);
   };
 
-  const deleteInChunks = (stmt: Database.Statement, arg: number): number => {
-    let total = 0;
-    for (;;) {
-      const { changes } = stmt.run(arg);
-      total += changes;
-      if (changes < DELETE_CHUNK) return total;
-    }
-  };
-
+  let retentionFailure: string | undefined;
   const runRetention = (): void => {
-    if (active.size > 0) {
-      const minPosition = Math.min(...active.values());
-      deleteInChunks(deleteUpTo, minPosition);
-      const cutoff = now() - config.retention.max_age_hours * 3600_000;
-      const expired = countOlderUncommitted.get(minPosition, cutoff) as number;
-      if (expired > 0) {
-        metrics.busDropped.inc({ reason: 'max_age' }, expired);
-        log.warn({ events: expired, max_age_hours: config.retention.max_age_hours }, 'retention deleted undelivered events older than max_age_hours');
-      }
-      deleteInChunks(deleteOlder, cutoff);
-      for (const [name, pos] of active) metrics.busPending.set({ consumer: name }, countAfter.get(pos) as number);
+    try {
+      retention.run();
+      retentionFailure = undefined;
+      condition.writeWorked();
+      if (condition.diskLow()) db.pragma('wal_checkpoint(TRUNCATE)'); // give the WAL's space back to the disk
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'error';
+      if (retentionFailure !== code) log.error({ err, code }, 'retention failed; trying again every retention.interval_ms');
+      retentionFailure = code;
+      condition.writeFailed(err);
     }
-    measureStore();
-    if (config.retention.on_full === 'drop_oldest' && storeBytes > maxBytes) {
-      const total = countAfter.get(0) as number;
-      const drop = Math.max(1, Math.ceil(total * (1 - maxBytes / storeBytes)));
-      const { changes } = deleteOldest.run(drop);
-      metrics.busDropped.inc({ reason: 'max_size' }, changes);
-      log.warn({ events: changes, max_size_mb: config.retention.max_size_mb }, 'store over max_size_mb: deleted the oldest undelivered events');
-      measureStore();
+    try {
+      // A failed write stays failed until one works: try one, so recovery needs no traffic.
+      if (condition.writeFailing()) {
+        probe.run(String(now()));
+        condition.writeWorked();
+      }
+    } catch {
+      // still failing; health keeps saying so
+    }
+    try {
+      measure();
+    } catch (err) {
+      log.error({ err }, 'cannot measure the store');
     }
   };
 
-  const retentionTimer = setInterval(() => {
-    try {
-      runRetention();
-    } catch (err) {
-      log.error({ err }, 'retention failed');
-    }
-  }, config.retention.interval_ms);
+  const retentionTimer = setInterval(runRetention, config.retention.interval_ms);
   retentionTimer.unref();
-  measureStore();
-  log.info({ path: config.path, pending_events: countAfter.get(0) }, 'embedded bus opened');
+  measure();
+  log.info({ pending_events: countAfter.get(0), dead_letters: retention.stats().deadLetters }, 'embedded bus opened');
 
-  return {
+  const bus: EmbeddedBus = {
+    path: config.path,
     publish,
     consume,
     deadLetter,
@@ -334,7 +315,9 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
     },
     health(): BusHealth {
       if (closed) return { ready: false, detail: 'closed' };
-      if (full) return { ready: false, detail: `store full (${Math.round(storeBytes / 1048576)} MiB of max_size_mb ${config.retention.max_size_mb})` };
+      const problem = condition.problem();
+      if (problem !== undefined) return { ready: false, detail: problem };
+      if (full) return { ready: false, detail: `store full (${Math.round(eventBytes / MB)} MiB of events, retention.max_size_mb ${config.retention.max_size_mb})` };
       return { ready: true, detail: 'ok' };
     },
     async close() {
@@ -344,7 +327,9 @@ export function createEmbeddedBus(deps: EmbeddedBusDeps): EmbeddedBus {
       clearInterval(retentionTimer);
       wakeConsumers();
       db.close();
+      lock.release();
       log.info('embedded bus closed');
     },
   };
+  return { ok: true, bus };
 }

@@ -1,4 +1,5 @@
 // Schema, type and defaults of `bus.kafka` in forwarder.yaml.
+import { deadLettersConfigSchema, minFreeDiskSchema, type DeadLettersConfig } from './embedded-bus-config.ts';
 
 export interface KafkaBusConfig {
   brokers: string[];
@@ -17,7 +18,7 @@ export interface KafkaBusConfig {
   max_batch_records: number;
   max_batch_bytes: number;
   ack_timeout_ms: number;
-  spool: { path: string; max_size_mb: number; max_age_hours: number };
+  spool: { path: string; max_size_mb: number; max_age_hours: number; min_free_disk_mb: number; dead_letters: DeadLettersConfig };
   consumer: {
     session_timeout_ms: number;
     heartbeat_interval_ms: number;
@@ -91,9 +92,14 @@ export const kafkaBusConfigSchema = {
       default: {},
       description: 'Local durable spool (SQLite) used while Kafka is unreachable or slow; drained to Kafka in order when it is back.',
       properties: {
-        path: { type: 'string', minLength: 1, default: './data/spool.sqlite', description: 'Spool file, relative to the working directory.' },
+        path: { type: 'string', minLength: 1, default: './data/spool.sqlite', description: 'Spool file, relative to the working directory (one per ingress process: it holds a lock on <path>.lock while it runs).' },
         max_size_mb: { type: 'number', exclusiveMinimum: 0, default: 1024, description: 'When the spool is full, events get 503 + Retry-After (Zoom retries later).' },
         max_age_hours: { type: 'number', exclusiveMinimum: 0, default: 168, description: 'Spooled events older than this are deleted (counted and logged).' },
+        min_free_disk_mb: minFreeDiskSchema,
+        dead_letters: {
+          ...deadLettersConfigSchema,
+          description: `Events Kafka refused for good (too large, not authorised) are set aside in the spool's dead_letters table; \`replay --from-spool\` puts them back. ${deadLettersConfigSchema.description}`,
+        },
       },
     },
     consumer: {

@@ -8,8 +8,9 @@ import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
-import { createEmbeddedBus } from '../bus/embedded-bus.ts';
+import { openEmbeddedBus } from '../bus/embedded-bus.ts';
 import { createKafkaBus } from '../bus/create-kafka-bus.ts';
+import type { StoreProblem } from '../bus/open-embedded-store.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
 import type { Env } from '../config/load-config.ts';
 import { createIngressApp } from '../ingress/create-ingress-app.ts';
@@ -33,12 +34,13 @@ export interface ForwarderOptions {
   sinks: string;
 }
 
-async function appSecrets(config: ForwarderConfig, logger: Logger): Promise<Map<string, string[]>> {
+async function appSecrets(config: ForwarderConfig, logger: Logger): Promise<{ ok: true; secrets: Map<string, string[]> } | { ok: false; message: string }> {
   const secrets = new Map<string, string[]>();
   for (const [name, app] of Object.entries(config.zoom.apps)) {
     let current = app.secret_token;
     if (current === '' && name === DEFAULT_APP) {
       const local = await ensureLocalSecretToken(config.data_dir);
+      if (!local.ok) return local;
       current = local.token;
       logger.warn(
         { token_file: local.path, created: local.created },
@@ -47,14 +49,26 @@ async function appSecrets(config: ForwarderConfig, logger: Logger): Promise<Map<
     }
     secrets.set(name, [current, ...app.previous_secret_tokens]);
   }
-  return secrets;
+  return { ok: true, secrets };
 }
 
-export function createBus(config: ForwarderConfig, role: Role, logger: Logger, metrics: SelfMetrics): Promise<Bus> {
+type BusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem | { code: 'ZQ_ERR_ROLE_NEEDS_KAFKA'; message: string } };
+
+export async function createBus(config: ForwarderConfig, role: Role, logger: Logger, metrics: SelfMetrics): Promise<BusOutcome> {
   if (config.bus.type === 'kafka') {
-    return createKafkaBus({ config: config.bus.kafka, logger, metrics, publisher: role !== 'worker', shutdownGraceMs: config.worker.shutdown_grace_ms });
+    return createKafkaBus({ config: config.bus.kafka, logger, metrics, publisher: role !== 'worker', shutdownGraceMs: config.worker.shutdown_grace_ms, owner: role });
   }
-  return Promise.resolve(createEmbeddedBus({ config: config.bus.embedded, logger, metrics }));
+  if (role !== 'serve') {
+    // Two processes on one store would both deliver every event (and retire each other's data).
+    return {
+      ok: false,
+      problem: {
+        code: 'ZQ_ERR_ROLE_NEEDS_KAFKA',
+        message: `\`qss-forwarder ${role}\` needs the Kafka bus: the embedded bus (bus.type: embedded) is owned by one process, which is \`qss-forwarder serve\` (ingress and sink workers in one process). Run serve, or set bus.type: kafka (or KAFKA_BROKERS) to run ingress and workers as separate processes.`,
+      },
+    };
+  }
+  return openEmbeddedBus({ config: config.bus.embedded, logger, metrics, owner: role });
 }
 
 /** Time past worker.shutdown_grace_ms before a hung shutdown is given up (ZQ_ERR_SHUTDOWN_TIMEOUT). */
@@ -77,10 +91,26 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
     readiness: () => (shuttingDown ? { ready: false, detail: 'shutting down' } : bus === undefined ? { ready: false, detail: 'starting' } : bus.health()),
   });
 
+  const stopStarted = async (): Promise<void> => {
+    watcher?.stop();
+    await workers?.stop(0);
+    await bus?.close();
+    await closeServer(admin, 0);
+    logger.flush();
+  };
+  /** A start-up problem the operator can fix: its code and one clear message, no stack. */
+  const refuse = async (code: string, message: string): Promise<number> => {
+    logger.fatal({ code }, message);
+    await stopStarted();
+    return 1;
+  };
+
   try {
     const adminPort = await listen(admin, config.admin);
     logger.info({ port: adminPort, host: config.admin.host }, 'admin listener started');
-    bus = await createBus(config, role, logger, metrics);
+    const opened = await createBus(config, role, logger, metrics);
+    if (!opened.ok) return await refuse(opened.problem.code, opened.problem.message);
+    bus = opened.bus;
     if (role !== 'ingress') {
       const cache = createParticipantDimensionCache(participantDimensionCacheOptions(config.enrichment, Date.now));
       workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout, retry: config.worker.retry, metrics, logger }), logger, metrics });
@@ -90,18 +120,16 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
       logger.info({ bus: config.bus.type, sinks: workers.running(), routes: sinksConfig.routes?.length ?? 0 }, 'sink workers started');
     }
     if (role !== 'worker') {
-      const app = createIngressApp({ bus, server: config.server, appSecrets: await appSecrets(config, logger), logger, metrics });
+      const secrets = await appSecrets(config, logger);
+      if (!secrets.ok) return await refuse('ZQ_ERR_STARTUP', secrets.message);
+      const app = createIngressApp({ bus, server: config.server, appSecrets: secrets.secrets, logger, metrics });
       webhookServer = await createListener(app, config.server);
       const port = await listen(webhookServer, { ...config.server, requestTimeoutMs: config.server.request_timeout_ms });
       logger.info({ port, host: config.server.host, scheme: config.server.tls ? 'https' : 'http', bus: config.bus.type, apps: Object.keys(config.zoom.apps) }, 'webhook listener started');
     }
   } catch (err) {
     logger.fatal({ err, code: 'ZQ_ERR_STARTUP' }, 'could not start');
-    watcher?.stop();
-    await workers?.stop(0);
-    await bus?.close();
-    await closeServer(admin, 0);
-    logger.flush();
+    await stopStarted();
     return 1;
   }
 

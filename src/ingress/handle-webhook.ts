@@ -51,6 +51,7 @@ const PARSE_CODES = {
 
 const PUBLISH_CODES: Record<PublishFailure, RejectionCode> = {
   full: 'ZQ_ERR_BUS_FULL',
+  disk_low: 'ZQ_ERR_BUS_DISK_LOW',
   closed: 'ZQ_ERR_BUS_UNAVAILABLE',
   storage_error: 'ZQ_ERR_BUS_WRITE_FAILED',
 };

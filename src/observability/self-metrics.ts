@@ -14,6 +14,11 @@ export interface SelfMetrics {
   busDropped: Counter<'reason'>;
   busPending: Gauge<'consumer'>;
   busStoreBytes: Gauge<never>;
+  busEventBytes: Gauge<never>;
+  busDiskFreeBytes: Gauge<never>;
+  busDeadLetters: Gauge<never>;
+  busDeadLetterBytes: Gauge<never>;
+  busDeadLettersTrimmed: Counter<'reason'>;
   sinkDelivered: Counter<'sink'>;
   sinkFailures: Counter<'sink' | 'reason'>;
   sinkDeadLettered: Counter<'sink' | 'reason'>;
@@ -77,7 +82,7 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     }),
     busWriteFailures: new Counter({
       name: 'qss_forwarder_bus_write_failures_total',
-      help: 'Events the bus could not make durable, by reason (full, closed, storage_error).',
+      help: 'Events the bus could not make durable, by reason (full, disk_low, closed, storage_error).',
       labelNames: ['reason'],
       registers,
     }),
@@ -102,6 +107,32 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     busStoreBytes: new Gauge({
       name: 'qss_forwarder_bus_store_bytes',
       help: 'Bytes used by the embedded bus store (live pages).',
+      registers,
+    }),
+    busEventBytes: new Gauge({
+      name: 'qss_forwarder_bus_event_bytes',
+      help: 'Bytes of the events held in the embedded store (bodies + 64 bytes a row), compared with retention.max_size_mb; dead letters not included.',
+      registers,
+    }),
+    busDiskFreeBytes: new Gauge({
+      name: 'qss_forwarder_bus_disk_free_bytes',
+      help: 'Free bytes for the embedded store: free space of its filesystem plus its own free pages (new events are refused below min_free_disk_mb).',
+      registers,
+    }),
+    busDeadLetters: new Gauge({
+      name: 'qss_forwarder_bus_dead_letters',
+      help: 'Dead letters kept in the embedded store\'s dead_letters table (replay --from-dlq puts them back).',
+      registers,
+    }),
+    busDeadLetterBytes: new Gauge({
+      name: 'qss_forwarder_bus_dead_letter_bytes',
+      help: 'Bytes of the dead letters kept (bodies + 64 bytes a row), compared with dead_letters.max_size_mb.',
+      registers,
+    }),
+    busDeadLettersTrimmed: new Counter({
+      name: 'qss_forwarder_bus_dead_letters_trimmed_total',
+      help: 'Dead letters deleted by their own bounds, by reason (max_age, max_size).',
+      labelNames: ['reason'],
       registers,
     }),
     sinkDelivered: new Counter({

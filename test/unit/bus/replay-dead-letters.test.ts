@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedBus } from '../../../src/bus/embedded-bus.ts';
+import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-dead-letters.ts';
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
 import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
@@ -19,8 +19,8 @@ function recordingSink(name: string): Sink & { got: string[] } {
 describe('replay of embedded dead letters', () => {
   it('moves matching dead letters back, for the sink that refused them only', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'qssf-replay-')), 'bus.sqlite');
-    const config = { path, max_commit_events: 64, poll_interval_ms: 20, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 10, on_full: 'reject' as const } };
-    let bus = createEmbeddedBus({ config, logger: silentLogger, metrics: freshMetrics() });
+    const config = testBusConfig(path, { retention: { max_age_hours: 1, max_size_mb: 10 } });
+    let bus = openTestBus({ config, logger: silentLogger, metrics: freshMetrics() });
     const meta = { app: 'default', event: 'e', receivedAt: Date.now() };
     await bus.deadLetter({ id: '1', body: Buffer.from('{"n":1}'), meta }, { consumer: 'a', reason: 'http_400', attempts: 1 });
     await bus.deadLetter({ id: '2', body: Buffer.from('{"n":2}'), meta }, { consumer: 'b', reason: 'http_400', attempts: 1 });
@@ -30,7 +30,7 @@ describe('replay of embedded dead letters', () => {
     expect(replayEmbeddedDeadLetters(path, { sink: 'a', sinceMs: Date.now() + 3600_000 })).to.deep.equal({ scanned: 3, replayed: 0, skipped: { filtered: 3, undecodable: 0 } });
     expect(replayEmbeddedDeadLetters(path, { sink: 'a' })).to.deep.equal({ scanned: 3, replayed: 2, skipped: { filtered: 1, undecodable: 0 } });
 
-    bus = createEmbeddedBus({ config, logger: silentLogger, metrics: freshMetrics() });
+    bus = openTestBus({ config, logger: silentLogger, metrics: freshMetrics() });
     await bus.publish({ body: Buffer.from('{"n":"after"}'), meta });
     const a = recordingSink('a');
     const b = recordingSink('b');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BusRecord } from '../../../src/bus/bus.ts';
-import { createEmbeddedBus } from '../../../src/bus/embedded-bus.ts';
+import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { permanent, retryable, SUCCESS, type DeliveryResult } from '../../../src/delivery/delivery-result.ts';
 import type { WorkerConfig } from '../../../src/pipeline/worker-config.ts';
 import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
@@ -42,7 +42,7 @@ async function setup(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'qssf-worker-'));
   const path = join(dir, 'bus.sqlite');
   const metrics = freshMetrics();
-  const bus = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics });
+  const bus = openTestBus({ config: testBusConfig(path, { poll_interval_ms: 10, retention: { max_age_hours: 1, max_size_mb: 100 } }), logger: silentLogger, metrics });
   for (let i = 0; i < n; i++) await bus.publish({ body: Buffer.from(`{"i":${i}}`), meta: { app: 'default', event: 'e', receivedAt: Date.now() } });
   return { bus, metrics, path };
 }
@@ -94,7 +94,7 @@ describe('startSinkConsumer', () => {
     await eventually(() => (failing.calls >= 1 ? true : undefined));
     await handle.stop(50);
     await bus.close();
-    const bus2 = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics: freshMetrics() });
+    const bus2 = openTestBus({ config: testBusConfig(path, { poll_interval_ms: 10, retention: { max_age_hours: 1, max_size_mb: 100 } }), logger: silentLogger, metrics: freshMetrics() });
     const ok = scriptedSink(() => SUCCESS);
     const handle2 = startSinkConsumer({ ...passThroughDeps('scripted'), bus: bus2, sink: ok, config: worker(), logger: silentLogger, metrics: freshMetrics() });
     await eventually(() => (ok.received.length === 2 ? true : undefined));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedBus } from '../../../src/bus/embedded-bus.ts';
+import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
 import { startSinkWorkers } from '../../../src/pipeline/start-sink-workers.ts';
 import type { Sink } from '../../../src/sinks/sink.ts';
@@ -16,7 +16,7 @@ describe('startSinkWorkers', () => {
   it('apply: keeps unchanged sinks (new routes take effect), restarts changed ones at their position, starts new ones, stops removed ones', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'qssf-workers-')), 'bus.sqlite');
     const metrics = freshMetrics();
-    const bus = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics });
+    const bus = openTestBus({ config: testBusConfig(path, { poll_interval_ms: 10, retention: { max_age_hours: 1, max_size_mb: 100 } }), logger: silentLogger, metrics });
     const got = new Map<string, string[]>();
     const created: string[] = [];
     const closed: string[] = [];

@@ -1,0 +1,94 @@
+// Whether an embedded store can take new events, apart from its size cap: enough free disk (the
+// headroom that lets deletes and checkpoints run), and no storage error since the last write that
+// worked. Each change is logged once, in words an operator can act on; recovery is by itself (the
+// bus checks again on every retention pass and after every write).
+import { statfsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { errnoLine } from './ensure-private-directory.ts';
+
+export interface StoreCondition {
+  /** Free bytes on the store's filesystem plus the store's own free pages; checks at most every `everyMs`. */
+  checkDisk(storeFreeBytes: () => number, force?: boolean): void;
+  diskLow(): boolean;
+  /** A write failed (SQLITE_FULL, SQLITE_IOERR, …): not ready until one succeeds. */
+  writeFailed(err: unknown): void;
+  writeWorked(): void;
+  writeFailing(): boolean;
+  /** Undefined when all is well, else why new events are refused or may fail. */
+  problem(): string | undefined;
+  freeBytes(): number | undefined;
+}
+
+export interface StoreConditionOptions {
+  /** The folder of the store (its filesystem is the one checked). */
+  dir: string;
+  setting: string;
+  minFreeBytes: number;
+  log: Logger;
+  now: () => number;
+  everyMs?: number;
+  /** Free bytes of the filesystem holding `dir` (a seam for tests). */
+  freeDiskBytes?: (dir: string) => number;
+}
+
+const MB = 1024 * 1024;
+
+export function statfsFreeBytes(dir: string): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+}
+
+export function createStoreCondition(options: StoreConditionOptions): StoreCondition {
+  const { dir, log, now, minFreeBytes } = options;
+  const everyMs = options.everyMs ?? 100;
+  const freeDisk = options.freeDiskBytes ?? statfsFreeBytes;
+  let checkedAt = -Infinity;
+  let free: number | undefined;
+  let low = false;
+  let failure: { reason: string; since: number } | undefined;
+
+  return {
+    checkDisk(storeFreeBytes, force = false) {
+      if (minFreeBytes <= 0) return;
+      const t = now();
+      if (!force && t - checkedAt < everyMs) return;
+      checkedAt = t;
+      try {
+        free = freeDisk(dir) + storeFreeBytes();
+      } catch (err) {
+        free = undefined;
+        if (!low) log.warn({ dir, reason: errnoLine(err) }, 'cannot read the free space of the store\'s filesystem');
+        return;
+      }
+      const nowLow = free < minFreeBytes;
+      if (nowLow && !low) {
+        log.error(
+          { dir, free_mb: Math.floor(free / MB), min_free_disk_mb: minFreeBytes / MB, setting: options.setting },
+          'disk almost full: new events are refused with 503 (Zoom retries later) until more than min_free_disk_mb is free; free space on that filesystem, or lower the retention caps',
+        );
+      } else if (!nowLow && low) {
+        log.info({ dir, free_mb: Math.floor(free / MB) }, 'disk space is back above min_free_disk_mb: accepting events again');
+      }
+      low = nowLow;
+    },
+    diskLow: () => low,
+    writeFailed(err) {
+      if (failure === undefined) {
+        log.error({ dir, reason: errnoLine(err), code: (err as { code?: string }).code }, 'storage error: the store could not be written; /readyz is 503 until a write works again');
+        failure = { reason: errnoLine(err), since: now() };
+      }
+    },
+    writeWorked() {
+      if (failure === undefined) return;
+      log.info({ dir, failing_for_ms: now() - failure.since }, 'the store can be written again');
+      failure = undefined;
+    },
+    writeFailing: () => failure !== undefined,
+    problem() {
+      if (failure !== undefined) return `storage error since ${new Date(failure.since).toISOString()}: ${failure.reason}`;
+      if (low) return `disk almost full: ${Math.floor((free ?? 0) / MB)} MiB free on the filesystem of ${dir}, less than ${options.setting.replace(/\.path$/, '')}.min_free_disk_mb (${minFreeBytes / MB})`;
+      return undefined;
+    },
+    freeBytes: () => free,
+  };
+}
