@@ -1,8 +1,9 @@
 // A kafkajs client from `bus.kafka`: TLS, SASL, timeouts, and kafkajs's own log lines routed into
-// pino (kafkajs logs no record contents).
+// pino (kafkajs logs no record contents), repeats summarized.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -28,6 +29,7 @@ const OFFSET_RESET_MESSAGE = 'Offset out of range, resetting to default offset';
  */
 export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffsetReset?: (groupId: string, partition: number) => void): Kafka {
   const log = logger.child({ component: 'kafkajs' });
+  const noisy = createLogSummarizer(log);
   const tls = config.tls;
   const options: KafkaConfig = {
     clientId: config.client_id,
@@ -37,12 +39,16 @@ export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffs
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log: entry }) => {
-        const { message, ...fields } = entry;
+      ({ namespace, level, log: entry }) => {
+        const { message, stack, timestamp: _t, logger: _l, ...fields } = entry;
         // kafkajs warns about its own default partitioner change on every start: not actionable.
         if (typeof message === 'string' && message.includes('default partitioner')) return;
         if (message === OFFSET_RESET_MESSAGE) onOffsetReset?.(String(fields.groupId), Number(fields.partition));
-        log[LEVELS[level] ?? 'info']({ kafka: fields }, String(message));
+        const at = LEVELS[level] ?? 'info';
+        // kafkajs repeats each connection error with its stack on every retry (52 lines in 50 s
+        // with the brokers down): stacks only at debug, and repeats summarized.
+        if (at === 'debug' || log.isLevelEnabled('debug')) return void log[at]({ kafka: { ...fields, stack } }, String(message));
+        noisy.log(at, `${namespace}:${String(message)}`, { kafka: fields }, String(message));
       },
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 30000 },
   };

@@ -8,6 +8,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
 import type { EmbeddedBus } from './embedded-bus.ts';
@@ -43,6 +44,9 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   const { config, spool, metrics } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'kafka-publisher' });
+  // While Kafka is away these come every few seconds: the first of a kind, then a count a minute.
+  const noisy = createLogSummarizer(log);
+  const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
   // One request in flight per broker connection: kafkajs's own retries cannot reorder records.
   const producer: Producer = deps.kafka.producer({ idempotent: config.idempotent, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
   let connected = false;
@@ -62,7 +66,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       () => ((connected = true), (connecting = undefined), true),
       (err: unknown) => {
         connecting = undefined;
-        log.warn({ err }, 'cannot connect to Kafka');
+        noisy.log('warn', 'connect', { reason: reason(err) }, 'cannot connect to Kafka: events are spooled locally until it is back');
         return false;
       },
     );
@@ -153,7 +157,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       (err: unknown) => {
         clearTimeout(slow);
         if (!settled) {
-          log.warn({ err, events: batch.length }, 'produce failed');
+          noisy.log('warn', 'produce', { reason: reason(err), events: batch.length }, 'produce failed: the events go to the local spool');
           toSpoolInOrder('kafka_error');
         }
         next();
@@ -209,7 +213,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
         }
         return done;
       } catch (err) {
-        log.warn({ err, events: batch.length }, 'spool drain: produce failed; will retry');
+        noisy.log('warn', 'drain', { reason: reason(err), events: batch.length }, 'spool drain: produce failed; will retry');
       }
     }
     await sleep(backoffMs(++drainFailures, { initial_backoff_ms: 200, max_backoff_ms: 5000 }, Math.random()), stop);
@@ -223,8 +227,12 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   }, 1000);
   spoolGauges.unref();
 
-  if (!(await connect())) enterSpooling('kafka_unavailable');
-  if (mode === 'spooling') log.warn({ events: spool.backlog(SPOOL_DRAIN_CONSUMER).events }, 'spool holds events: draining them to Kafka first');
+  // Kafka is given ack_timeout_ms to answer at start, not kafkajs's whole connect retry (~9 s):
+  // until it does, events are accepted into the spool, and the drain sends them once it is back.
+  const connectedInTime = await Promise.race([connect(), new Promise<false>((r) => setTimeout(() => r(false), config.ack_timeout_ms).unref())]);
+  if (!connectedInTime) enterSpooling('kafka_unavailable');
+  const backlog = spool.backlog(SPOOL_DRAIN_CONSUMER).events;
+  if (backlog > 0) log.warn({ events: backlog, spool: spool.path }, 'spool holds events: draining them to Kafka first');
   const drainer: ConsumerHandle = spool.consume(SPOOL_DRAIN_CONSUMER, drain, { maxBatchEvents: config.max_batch_records });
 
   return {
@@ -249,7 +257,13 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       flush();
       await drainer.stop(graceMs);
       clearInterval(spoolGauges);
+      noisy.flush();
+      noisy.stop();
       await producer.disconnect().catch(() => undefined);
+      const left = spool.backlog(SPOOL_DRAIN_CONSUMER).events;
+      if (left > 0) {
+        log.warn({ events: left, spool: spool.path }, 'events are still in the local spool (bus.kafka.spool.path): they are sent to Kafka when an ingress starts again with this spool file');
+      } else log.info({ spool: spool.path }, 'spool empty: every accepted event is in Kafka');
       await spool.close();
     },
   };

@@ -2,7 +2,9 @@
 // dead-lettered them (meta.targetSink), so the other sinks do not get them twice.
 //   Kafka: reads the dead-letter topic up to its current end, re-produces matching records to the
 //          events topic with their original key and headers (the DLQ is a log: records stay there).
-//   Embedded: moves matching rows from dead_letters back into events, in one transaction.
+//   Embedded: moves matching rows from dead_letters back into events, in one transaction (the
+//          store's owner may be running: it picks them up within poll_interval_ms). The Kafka
+//          ingress's spool is an embedded store too: what Kafka refused goes back to be sent again.
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { createKafkaClient } from './create-kafka-client.ts';
@@ -21,7 +23,11 @@ export interface ReplayResult {
   skipped: { filtered: number; undecodable: number };
 }
 
-export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter): ReplayResult {
+/**
+ * `to`: `consumer` addresses each record to the sink that dead-lettered it (the embedded bus);
+ * `all` puts it back for every consumer (the Kafka ingress's spool, whose only consumer is the drain).
+ */
+export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter, to: 'consumer' | 'all' = 'consumer'): ReplayResult {
   const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
@@ -41,7 +47,7 @@ export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter): R
       const ids = db.prepare(`SELECT id FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...args) as number[];
       db.prepare(
         `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
-         SELECT received_at, app, event, account_id, instance_key, request_id, tracking_id, body, consumer
+         SELECT received_at, app, event, account_id, instance_key, request_id, tracking_id, body, ${to === 'consumer' ? 'consumer' : 'NULL'}
          FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`,
       ).run(...args);
       db.prepare(`DELETE FROM dead_letters WHERE ${where.join(' AND ')}`).run(...args);

@@ -91,11 +91,12 @@ withConfig(program.command('explain'))
   });
 
 withConfig(program.command('replay'))
-  .description('Put dead-lettered events back on the bus for the sink that refused them (the other sinks are not sent them again).')
+  .description('Put dead-lettered events back on the bus for the sink that refused them (the other sinks are not sent them again), or what Kafka refused back into the ingress spool.')
   .option('--from-dlq', 'replay from the dead-letter store (Kafka: the dead-letter topic; embedded: its dead_letters table)', false)
+  .option('--from-spool', 'Kafka bus: what Kafka refused from this ingress\'s spool (set aside in its dead_letters table), back into the spool to be sent again', false)
   .option('--sink <name>', 'only what this sink dead-lettered')
   .option('--since <time>', 'only what was dead-lettered at or after this time (ISO 8601)')
-  .action(async (opts: { config: string; sinks: string; fromDlq: boolean; sink?: string; since?: string }) => {
+  .action(async (opts: { config: string; sinks: string; fromDlq: boolean; fromSpool: boolean; sink?: string; since?: string }) => {
     const { runReplay } = await import('./run-replay.ts');
     exit(await runReplay(opts, io, env));
   });

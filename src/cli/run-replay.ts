@@ -9,13 +9,18 @@ export interface ReplayOptions {
   config: string;
   sinks: string;
   fromDlq: boolean;
+  fromSpool?: boolean;
   sink?: string;
   since?: string;
 }
 
 export async function runReplay(options: ReplayOptions, io: CliIo, env: Env): Promise<number> {
-  if (!options.fromDlq) {
-    io.stderr.write('replay: say what to replay: --from-dlq (the only source so far)\n');
+  if (options.fromDlq === (options.fromSpool === true)) {
+    io.stderr.write('replay: say what to replay, one of: --from-dlq (what sinks dead-lettered) or --from-spool (what Kafka refused from this ingress\'s spool)\n');
+    return 2;
+  }
+  if (options.fromSpool === true && options.sink !== undefined) {
+    io.stderr.write('replay: --sink is for --from-dlq; --from-spool replays to Kafka, for every sink\n');
     return 2;
   }
   const sinceMs = options.since === undefined ? undefined : Date.parse(options.since);
@@ -32,6 +37,25 @@ export async function runReplay(options: ReplayOptions, io: CliIo, env: Env): Pr
   }
   const logger = createLogger({ level: forwarder.observability.log_level, format: forwarder.observability.log_format });
   const filter = { sink: options.sink, sinceMs };
+  if (options.fromSpool === true) {
+    if (forwarder.bus.type !== 'kafka') {
+      io.stderr.write('replay: --from-spool is for the Kafka bus (the ingress spool, bus.kafka.spool.path); the embedded bus has no spool: use --from-dlq\n');
+      return 2;
+    }
+    const path = forwarder.bus.kafka.spool.path;
+    let spooled: ReplayResult;
+    try {
+      spooled = replayEmbeddedDeadLetters(path, filter, 'all');
+    } catch (err) {
+      io.stderr.write(`replay failed: ${path} (bus.kafka.spool.path): ${(err as Error).message}\n`);
+      return 1;
+    }
+    io.stdout.write(
+      `replayed ${spooled.replayed} of ${spooled.scanned} dead letters of the spool ${path}; skipped ${spooled.skipped.filtered} by filter. ` +
+        'An ingress running on this spool sends them to Kafka now; otherwise the next one started does.\n',
+    );
+    return 0;
+  }
   let result: ReplayResult;
   try {
     result =

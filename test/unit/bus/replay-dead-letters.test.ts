@@ -43,4 +43,18 @@ describe('replay of embedded dead letters', () => {
     expect(a.got).to.deep.equal(['{"n":1}', '{"n":3}', '{"n":"after"}']);
     expect(b.got).to.deep.equal(['{"n":"after"}']);
   });
+
+  it('the Kafka ingress spool: what Kafka refused goes back to the drain, while the spool\'s owner runs', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'qssf-replay-')), 'spool.sqlite');
+    const spool = openTestBus({ config: testBusConfig(path, { poll_interval_ms: 20 }), logger: silentLogger, metrics: freshMetrics(), setting: 'bus.kafka.spool.path' });
+    const meta = { app: 'default', event: 'e', receivedAt: Date.now() };
+    await spool.deadLetter({ id: '1', body: Buffer.from('{"n":1}'), meta }, { consumer: 'kafka-drain', reason: 'kafka_refused:MESSAGE_TOO_LARGE', attempts: 1 });
+    const drained: { body: string; target: string | undefined }[] = [];
+    const drain = spool.consume('kafka-drain', async (batch) => (drained.push(...batch.map((r) => ({ body: r.body.toString(), target: r.meta.targetSink }))), batch.length), { maxBatchEvents: 10 });
+    expect(replayEmbeddedDeadLetters(path, {}, 'all')).to.deep.equal({ scanned: 1, replayed: 1, skipped: { filtered: 0, undecodable: 0 } });
+    await eventually(() => (drained.length === 1 ? true : undefined));
+    await drain.stop(0);
+    await spool.close();
+    expect(drained).to.deep.equal([{ body: '{"n":1}', target: undefined }]);
+  });
 });
