@@ -167,15 +167,19 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
         refuse(batch, 'disk_low');
         continue;
       }
+      if (condition.waitingForSpace()) {
+        refuse(batch, 'storage_error');
+        continue;
+      }
       let ids: number[];
       try {
         ids = insertMany(batch);
       } catch (err) {
-        condition.writeFailed(err);
+        condition.writeFailed(err, batch.reduce((n, p) => n + p.request.body.length + ROW_OVERHEAD_BYTES, 0));
         refuse(batch, 'storage_error');
         continue;
       }
-      condition.writeWorked();
+      condition.eventsWritten();
       for (const p of batch) eventBytes += p.request.body.length + ROW_OVERHEAD_BYTES;
       full = config.retention.on_full === 'reject' && eventBytes >= maxBytes;
       metrics.busWrites.inc(batch.length);
@@ -274,19 +278,19 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
     try {
       retention.run();
       retentionFailure = undefined;
-      condition.writeWorked();
-      if (condition.diskLow()) db.pragma('wal_checkpoint(TRUNCATE)'); // give the WAL's space back to the disk
+      if (condition.diskLow() || condition.writeFailing()) db.pragma('wal_checkpoint(TRUNCATE)'); // give the WAL's space back to the disk
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error';
       if (retentionFailure !== code) log.error({ err, code }, 'retention failed; trying again every retention.interval_ms');
       retentionFailure = code;
-      condition.writeFailed(err);
+      condition.writeFailed(err, 0);
     }
     try {
       // A failed write stays failed until one works: try one, so recovery needs no traffic.
+      condition.checkDisk(storeFreeBytes, true);
       if (condition.writeFailing()) {
         probe.run(String(now()));
-        condition.writeWorked();
+        condition.probeWritten();
       }
     } catch {
       // still failing; health keeps saying so

@@ -10,10 +10,19 @@ export interface StoreCondition {
   /** Free bytes on the store's filesystem plus the store's own free pages; checks at most every `everyMs`. */
   checkDisk(storeFreeBytes: () => number, force?: boolean): void;
   diskLow(): boolean;
-  /** A write failed (SQLITE_FULL, SQLITE_IOERR, …): not ready until one succeeds. */
-  writeFailed(err: unknown): void;
-  writeWorked(): void;
+  /**
+   * A write of `bytes` failed (SQLITE_FULL, SQLITE_IOERR, …): not ready until one succeeds. After
+   * SQLITE_FULL the disk must also show room for twice that (at least 1 MiB) again first: a tiny
+   * probe can fit in a disk that has no room for events.
+   */
+  writeFailed(err: unknown, bytes: number): void;
+  /** Events were written: the store works. */
+  eventsWritten(): void;
+  /** A small write (a probe, retention) worked: the store works, if the disk has room again. */
+  probeWritten(): void;
   writeFailing(): boolean;
+  /** After SQLITE_FULL, until the disk has room again: do not even try to write events. */
+  waitingForSpace(): boolean;
   /** Undefined when all is well, else why new events are refused or may fail. */
   problem(): string | undefined;
   freeBytes(): number | undefined;
@@ -45,11 +54,17 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
   let checkedAt = -Infinity;
   let free: number | undefined;
   let low = false;
-  let failure: { reason: string; since: number } | undefined;
+  let failure: { reason: string; since: number; needFreeBytes?: number } | undefined;
+  const clear = (): void => {
+    if (failure === undefined) return;
+    log.info({ dir, failing_for_ms: now() - failure.since }, 'the store can be written again');
+    failure = undefined;
+  };
+  const roomAgain = (): boolean => failure?.needFreeBytes === undefined || (free !== undefined && free >= failure.needFreeBytes);
 
   return {
     checkDisk(storeFreeBytes, force = false) {
-      if (minFreeBytes <= 0) return;
+      if (minFreeBytes <= 0 && failure?.needFreeBytes === undefined) return;
       const t = now();
       if (!force && t - checkedAt < everyMs) return;
       checkedAt = t;
@@ -60,7 +75,7 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
         if (!low) log.warn({ dir, reason: errnoLine(err) }, 'cannot read the free space of the store\'s filesystem');
         return;
       }
-      const nowLow = free < minFreeBytes;
+      const nowLow = minFreeBytes > 0 && free < minFreeBytes;
       if (nowLow && !low) {
         log.error(
           { dir, free_mb: Math.floor(free / MB), min_free_disk_mb: minFreeBytes / MB, setting: options.setting },
@@ -72,18 +87,20 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
       low = nowLow;
     },
     diskLow: () => low,
-    writeFailed(err) {
+    writeFailed(err, bytes) {
+      const code = (err as { code?: string }).code;
       if (failure === undefined) {
-        log.error({ dir, reason: errnoLine(err), code: (err as { code?: string }).code }, 'storage error: the store could not be written; /readyz is 503 until a write works again');
+        log.error({ dir, reason: errnoLine(err), code }, 'storage error: the store could not be written; /readyz is 503 until a write works again');
         failure = { reason: errnoLine(err), since: now() };
       }
+      if (code === 'SQLITE_FULL') failure.needFreeBytes = Math.max(failure.needFreeBytes ?? 0, MB, 2 * bytes);
     },
-    writeWorked() {
-      if (failure === undefined) return;
-      log.info({ dir, failing_for_ms: now() - failure.since }, 'the store can be written again');
-      failure = undefined;
+    eventsWritten: clear,
+    probeWritten() {
+      if (roomAgain()) clear();
     },
     writeFailing: () => failure !== undefined,
+    waitingForSpace: () => failure !== undefined && !roomAgain(),
     problem() {
       if (failure !== undefined) return `storage error since ${new Date(failure.since).toISOString()}: ${failure.reason}`;
       if (low) return `disk almost full: ${Math.floor((free ?? 0) / MB)} MiB free on the filesystem of ${dir}, less than ${options.setting.replace(/\.path$/, '')}.min_free_disk_mb (${minFreeBytes / MB})`;

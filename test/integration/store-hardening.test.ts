@@ -240,6 +240,9 @@ describe('embedded store hardening (real serve processes)', function () {
       const { accepted, refused } = await sendUntilRefused(fwd);
       expect(refused.status).to.equal(503);
       expect(refused.json.code).to.equal('ZQ_ERR_BUS_WRITE_FAILED');
+      // Retention passes (every 100 ms) write a little: a small write that fits is not recovery.
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await postSigned(`${fwd.url}/webhooks/zoom`, body(4999, 8000), { secret: SECRET })).status).to.equal(503);
       const ready = await readiness(fwd);
       expect(ready.status).to.equal(503);
       expect(ready.detail).to.match(/^storage error since .*: database or disk is full/);
