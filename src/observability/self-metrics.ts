@@ -43,6 +43,7 @@ export interface SelfMetrics {
   sinkQueueItems: Gauge<'sink'>;
   configReloads: Counter<'result'>;
   configReloadOk: Gauge<never>;
+  pipelineValuesCut: Counter<'sink' | 'attribute'>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -274,6 +275,12 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     configReloadOk: new Gauge({
       name: 'qss_forwarder_config_last_reload_ok',
       help: '1 when the last sinks.yaml (re)load was applied, 0 when it was rejected.',
+      registers,
+    }),
+    pipelineValuesCut: new Counter({
+      name: 'qss_forwarder_pipeline_attribute_values_cut_total',
+      help: 'Values from Zoom bodies cut to worker.max_attribute_value_chars before they became attributes or enrichment cache entries, by sink and attribute name.',
+      labelNames: ['sink', 'attribute'],
       registers,
     }),
   };
