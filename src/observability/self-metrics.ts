@@ -44,6 +44,7 @@ export interface SelfMetrics {
   configReloads: Counter<'result'>;
   configReloadOk: Gauge<never>;
   pipelineValuesCut: Counter<'sink' | 'attribute'>;
+  enrichmentCacheBytes: Gauge<never>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -225,7 +226,7 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     }),
     enrichmentEvictions: new Counter({
       name: 'qss_forwarder_enrichment_cache_evictions_total',
-      help: 'Participants dropped from the dimension cache, by reason (capacity, ttl).',
+      help: 'Participants dropped from the dimension cache, by reason (capacity, ttl, memory).',
       labelNames: ['reason'],
       registers,
     }),
@@ -281,6 +282,11 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
       name: 'qss_forwarder_pipeline_attribute_values_cut_total',
       help: 'Values from Zoom bodies cut to worker.max_attribute_value_chars before they became attributes or enrichment cache entries, by sink and attribute name.',
       labelNames: ['sink', 'attribute'],
+      registers,
+    }),
+    enrichmentCacheBytes: new Gauge({
+      name: 'qss_forwarder_enrichment_cache_bytes',
+      help: 'Estimated bytes held by the participant dimension cache (enrichment.max_cache_mb bounds it).',
       registers,
     }),
   };
