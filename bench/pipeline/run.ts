@@ -19,8 +19,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusRecord } from '../../src/bus/bus.ts';
-import { parseSinksConfig } from '../../src/config/load-config.ts';
+import { parseForwarderConfig, parseSinksConfig } from '../../src/config/load-config.ts';
 import { compileSinkPipelines } from '../../src/pipeline/compile-sink-pipelines.ts';
+import { participantDimensionCacheOptions } from '../../src/pipeline/enrich/enrichment-config.ts';
 import { createParticipantDimensionCache } from '../../src/pipeline/enrich/participant-dimension-cache.ts';
 import { normalizeQssEvent } from '../../src/pipeline/normalize/normalize-qss-event.ts';
 import { prepareSinkBatch, type SinkPipeline } from '../../src/pipeline/prepare-sink-batch.ts';
@@ -38,6 +39,13 @@ const { values: args } = parseArgs({
   },
 });
 const EVENTS = Number(args.events);
+/** forwarder.yaml's defaults: the worker's value cap and cache bounds, as a worker runs them. */
+const DEFAULTS = (() => {
+  const parsed = parseForwarderConfig('bench', '{}', {});
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.value;
+})();
+const MAX_VALUE_CHARS = DEFAULTS.worker.max_attribute_value_chars;
 const SECONDS = Number(args.seconds); // measured time per loop, split over the rounds
 const ROUNDS = Number(args.rounds);
 const PROFILE_SECONDS = Number(args['profile-seconds']);
@@ -106,7 +114,7 @@ function normalizeLoop(corpus: readonly BusRecord[], seconds: number, receivedAt
   let elapsed: number;
   do {
     for (let k = 0; k < CHUNK; k++) {
-      const out = normalizeQssEvent(decodeBody(corpus[i]!.body), receivedAtMs);
+      const out = normalizeQssEvent(decodeBody(corpus[i]!.body), receivedAtMs, undefined, MAX_VALUE_CHARS);
       if (out.kind === 'qos') {
         samples += out.samples.length;
         check += out.skipped.length;
@@ -134,7 +142,7 @@ function workerLoop(corpus: readonly BusRecord[], seconds: number, pipeline: Sin
   let elapsed: number;
   do {
     const end = Math.min(i + CHUNK, corpus.length);
-    const out = prepareSinkBatch(corpus.slice(i, end), pipeline, { cache, nowMs: Date.now() });
+    const out = prepareSinkBatch(corpus.slice(i, end), pipeline, { cache, nowMs: Date.now(), maxAttributeValueChars: MAX_VALUE_CHARS });
     samples += out.points.length;
     check += out.delivering.length + out.rejected.length;
     events += end - i;
@@ -214,7 +222,7 @@ async function main(): Promise<void> {
   const corpus = toRecords(strings, receivedAtMs);
   const bytes = corpus.reduce((sum, r) => sum + r.body.length, 0);
   const pipeline = metricSinkPipeline();
-  const cache = createParticipantDimensionCache({ maxEntries: 100_000, ttlMs: 4 * 3600_000, now: Date.now });
+  const cache = createParticipantDimensionCache(participantDimensionCacheOptions(DEFAULTS.enrichment, Date.now));
 
   // One pass over the whole corpus: what it holds (and the first part of the warm-up).
   const mix = new Map<string, number>();
@@ -224,7 +232,7 @@ async function main(): Promise<void> {
   for (const r of corpus) {
     const body = decodeBody(r.body) as { event: string };
     mix.set(body.event, (mix.get(body.event) ?? 0) + 1);
-    const out = normalizeQssEvent(body, receivedAtMs);
+    const out = normalizeQssEvent(body, receivedAtMs, undefined, MAX_VALUE_CHARS);
     kinds.set(out.kind, (kinds.get(out.kind) ?? 0) + 1);
     if (out.kind === 'qos') {
       corpusSamples += out.samples.length;

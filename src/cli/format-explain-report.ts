@@ -5,6 +5,9 @@ import type { ExplainedEvent } from '../pipeline/explain-events.ts';
 const attrs = (a: Readonly<Record<string, string>>): string => `{${Object.entries(a).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+const cutLines = (cut: Readonly<Record<string, number>> | undefined): string[] =>
+  cut === undefined ? [] : [`    values cut to worker.max_attribute_value_chars: ${Object.entries(cut).map(([name, n]) => `${name} (${n})`).join(', ')}`];
+
 function normalizedLines(e: ExplainedEvent): string[] {
   const n = e.normalized;
   switch (n.kind) {
@@ -13,9 +16,14 @@ function normalizedLines(e: ExplainedEvent): string[] {
         `  normalized: ${plural(n.samples.length, 'sample')}, ${plural(n.skipped.length, 'skipped field')}`,
         ...n.samples.map((s) => `    ${s.time}  ${s.metric} = ${s.value} ${s.unit}  ${attrs(s.attributes)}`),
         ...n.skipped.map((s) => `    skipped ${s.field}${s.qos_type === undefined ? '' : ` (qos type ${s.qos_type})`}: ${s.reason}`),
+        ...cutLines(n.cut),
       ];
     case 'dimensions':
-      return [`  participant data: ${plural(n.records.length, 'record')} for the enrichment cache`, ...n.records.map((r) => `    participant ${r.key.participant}: ${attrs(r.dimensions)}`)];
+      return [
+        `  participant data: ${plural(n.records.length, 'record')} for the enrichment cache`,
+        ...n.records.map((r) => `    participant ${r.key.participant}: ${attrs(r.dimensions)}`),
+        ...cutLines(n.cut),
+      ];
     case 'unsupported':
       return ['  not a QSS event: no samples (event sinks may still get it)'];
     case 'invalid':

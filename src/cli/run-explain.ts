@@ -35,7 +35,7 @@ export async function runExplain(options: ExplainOptions, io: CliIo, env: Env): 
     }
     inputs.push(...parsed.inputs);
   }
-  const report = explainEvents(inputs, loaded.sinks, loaded.forwarder.enrichment);
+  const report = explainEvents(inputs, loaded.sinks, loaded.forwarder.enrichment, loaded.forwarder.worker.max_attribute_value_chars);
   io.stdout.write(options.format === 'json' ? `${JSON.stringify({ events: report }, null, 2)}\n` : formatExplainReport(report));
   return 0;
 }

@@ -48,6 +48,8 @@ export interface SelfMetrics {
   sinkQueueItems: Gauge<'sink'>;
   configReloads: Counter<'result'>;
   configReloadOk: Gauge<never>;
+  pipelineValuesCut: Counter<'sink' | 'attribute'>;
+  enrichmentCacheBytes: Gauge<never>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -255,7 +257,7 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     }),
     enrichmentEvictions: new Counter({
       name: 'qss_forwarder_enrichment_cache_evictions_total',
-      help: 'Participants dropped from the dimension cache, by reason (capacity, ttl).',
+      help: 'Participants dropped from the dimension cache, by reason (capacity, ttl, memory).',
       labelNames: ['reason'],
       registers,
     }),
@@ -305,6 +307,17 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     configReloadOk: new Gauge({
       name: 'qss_forwarder_config_last_reload_ok',
       help: '1 when the last sinks.yaml (re)load was applied, 0 when it was rejected.',
+      registers,
+    }),
+    pipelineValuesCut: new Counter({
+      name: 'qss_forwarder_pipeline_attribute_values_cut_total',
+      help: 'Values from Zoom bodies cut to worker.max_attribute_value_chars before they became attributes or enrichment cache entries, by sink and attribute name.',
+      labelNames: ['sink', 'attribute'],
+      registers,
+    }),
+    enrichmentCacheBytes: new Gauge({
+      name: 'qss_forwarder_enrichment_cache_bytes',
+      help: 'Estimated bytes held by the participant dimension cache (enrichment.max_cache_mb bounds it).',
       registers,
     }),
   };

@@ -8,7 +8,7 @@ import { compileSinkPipelines } from './compile-sink-pipelines.ts';
 import { participantDimensionCacheOptions, type EnrichmentConfig } from './enrich/enrichment-config.ts';
 import { createParticipantDimensionCache } from './enrich/participant-dimension-cache.ts';
 import type { MetricPoint } from './map/metric-point.ts';
-import { normalizeQssEvent } from './normalize/normalize-qss-event.ts';
+import { normalizeQssEvent, type CutValues } from './normalize/normalize-qss-event.ts';
 import type { ParticipantDimensions } from './normalize/participant-dimensions.ts';
 import type { QosSample, SkippedField } from './normalize/qos-sample.ts';
 import { emptyStats, prepareRecord, type PreparedBatch, type RecordOutcome } from './prepare-sink-batch.ts';
@@ -36,8 +36,8 @@ export interface ExplainedEvent {
   account_id: string | null;
   received_at: string;
   normalized:
-    | { kind: 'qos'; samples: { metric: string; unit: string; value: number; time: string; attributes: Readonly<Record<string, string>> }[]; skipped: SkippedField[] }
-    | { kind: 'dimensions'; records: ParticipantDimensions[] }
+    | { kind: 'qos'; samples: { metric: string; unit: string; value: number; time: string; attributes: Readonly<Record<string, string>> }[]; skipped: SkippedField[]; cut?: CutValues }
+    | { kind: 'dimensions'; records: ParticipantDimensions[]; cut?: CutValues }
     | { kind: 'unsupported' }
     | { kind: 'invalid'; reason: string };
   sinks: Record<string, ExplainedSink>;
@@ -48,7 +48,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const pointView = (p: MetricPoint) => ({ metric: p.name, unit: p.unit, value: p.value, time: iso(p.time_ms), attributes: p.attributes });
 const sampleView = (s: QosSample) => ({ metric: s.metric, unit: s.unit, value: s.value, time: iso(s.time_ms), attributes: s.attributes });
 
-export function explainEvents(inputs: readonly ExplainInput[], config: SinksConfig, enrichment: EnrichmentConfig): ExplainedEvent[] {
+/** `maxAttributeValueChars`: `worker.max_attribute_value_chars`, as the worker cuts values. */
+export function explainEvents(inputs: readonly ExplainInput[], config: SinksConfig, enrichment: EnrichmentConfig, maxAttributeValueChars: number): ExplainedEvent[] {
   const pipelines = compileSinkPipelines(config);
   let clock = 0;
   const cache = createParticipantDimensionCache(participantDimensionCacheOptions(enrichment, () => clock));
@@ -61,18 +62,18 @@ export function explainEvents(inputs: readonly ExplainInput[], config: SinksConf
     } catch {
       parsed = undefined;
     }
-    const n = normalizeQssEvent(parsed, input.meta.receivedAt, (key) => cache.get(key));
+    const n = normalizeQssEvent(parsed, input.meta.receivedAt, (key) => cache.get(key), maxAttributeValueChars);
     let normalized: ExplainedEvent['normalized'];
-    if (n.kind === 'qos') normalized = { kind: 'qos', samples: n.samples.map(sampleView), skipped: n.skipped };
+    if (n.kind === 'qos') normalized = { kind: 'qos', samples: n.samples.map(sampleView), skipped: n.skipped, ...(n.cut === undefined ? {} : { cut: n.cut }) };
     else if (n.kind === 'dimensions') {
       for (const r of n.records) cache.put(r);
-      normalized = { kind: 'dimensions', records: n.records };
+      normalized = { kind: 'dimensions', records: n.records, ...(n.cut === undefined ? {} : { cut: n.cut }) };
     } else normalized = n.kind === 'invalid' ? { kind: 'invalid', reason: parsed === undefined ? 'undecodable' : n.reason } : { kind: 'unsupported' };
 
     const sinks: Record<string, ExplainedSink> = {};
     for (const [name, pipeline] of pipelines) {
       const out: PreparedBatch = { events: [], points: [], pointRecords: [], delivering: [], rejected: [], stats: emptyStats() };
-      const trace = prepareRecord(record, pipeline, { cache, nowMs: clock, lookup: (key) => cache.get(key) }, out);
+      const trace = prepareRecord(record, pipeline, { cache, nowMs: clock, lookup: (key) => cache.get(key), maxAttributeValueChars }, out);
       const sink: ExplainedSink = { type: config.sinks[name]?.type ?? '', data: pipeline.data, outcome: trace.outcome, routes: trace.routes };
       if (trace.reason !== undefined) sink.reason = trace.reason;
       if (pipeline.data === 'events' && trace.outcome === 'event') sink.events = out.events.map((e) => ({ body: e.body, pii_changed: e.pii_changed }));

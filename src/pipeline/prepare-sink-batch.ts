@@ -29,6 +29,8 @@ export interface PrepareContext {
   nowMs: number;
   /** The enrich lookup; prepareSinkBatch sets it to the cache's `get` once per batch. */
   lookup?: DimensionLookup;
+  /** `worker.max_attribute_value_chars`: values read from bodies are cut to this; left out, nothing is cut. */
+  maxAttributeValueChars?: number;
 }
 
 export type RecordOutcome = 'not_routed' | 'event' | 'points' | 'no_points' | 'rejected';
@@ -44,6 +46,8 @@ export interface BatchStats {
   dropped_cardinality: number;
   pii_changed: number;
   dimension_records: number;
+  /** Attribute values cut to the length cap, by attribute name (a fixed set: normalize's names). */
+  values_cut: Record<string, number>;
 }
 
 export interface PreparedBatch {
@@ -131,6 +135,7 @@ export function emptyStats(): BatchStats {
     dropped_cardinality: 0,
     pii_changed: 0,
     dimension_records: 0,
+    values_cut: {},
   };
 }
 
@@ -164,7 +169,10 @@ export function prepareRecord(record: BusRecord, pipeline: SinkPipeline, ctx: Pr
   const parsed = subject.decoded();
   if (parsed === UNDECODABLE) return routed ? rejected(out, record, routes, 'undecodable') : traced(out, 'not_routed', routes);
   // Enrich happens inside normalize, where the participant is known (once per event).
-  const normalized = normalizeQssEvent(parsed, m.receivedAt, ctx.lookup ?? ((key) => ctx.cache.get(key)));
+  const normalized = normalizeQssEvent(parsed, m.receivedAt, ctx.lookup ?? ((key) => ctx.cache.get(key)), ctx.maxAttributeValueChars);
+  if ((normalized.kind === 'qos' || normalized.kind === 'dimensions') && normalized.cut !== undefined) {
+    for (const [name, n] of Object.entries(normalized.cut)) out.stats.values_cut[name] = (out.stats.values_cut[name] ?? 0) + n;
+  }
   if (normalized.kind === 'dimensions') {
     for (const r of normalized.records) ctx.cache.put(r);
     out.stats.dimension_records += normalized.records.length;

@@ -45,6 +45,7 @@ function countStats(metrics: SelfMetrics, sink: string, stats: BatchStats): void
   if (unkeyed > 0) metrics.pipelineSamples.inc({ sink, enrichment: 'unkeyed' }, unkeyed);
   if (stats.dropped_cardinality > 0) metrics.sinkPointsDropped.inc({ sink, reason: 'cardinality_cap' }, stats.dropped_cardinality);
   if (stats.pii_changed > 0) metrics.piiFieldsChanged.inc({ sink }, stats.pii_changed);
+  for (const [attribute, n] of Object.entries(stats.values_cut)) metrics.pipelineValuesCut.inc({ sink, attribute }, n);
 }
 
 export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
@@ -71,7 +72,7 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     // Records replayed for another sink (meta.targetSink) are passed by: done, not delivered.
     const batch = all.filter((r) => r.meta.targetSink === undefined || r.meta.targetSink === sink.name);
     if (batch.length === 0) return all.length;
-    const prepared = prepareSinkBatch(batch, deps.pipeline(), { cache: deps.cache, nowMs: now() });
+    const prepared = prepareSinkBatch(batch, deps.pipeline(), { cache: deps.cache, nowMs: now(), maxAttributeValueChars: config.max_attribute_value_chars });
     deps.afterPrepare?.();
     countStats(metrics, sink.name, prepared.stats);
     if (prepared.delivering.length === 0) {

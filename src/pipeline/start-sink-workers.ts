@@ -60,7 +60,9 @@ function cacheMetricsSync(cache: ParticipantDimensionCache, metrics: SelfMetrics
     if (now.misses > last.misses) metrics.enrichmentLookups.inc({ result: 'miss' }, now.misses - last.misses);
     if (now.evicted_capacity > last.evicted_capacity) metrics.enrichmentEvictions.inc({ reason: 'capacity' }, now.evicted_capacity - last.evicted_capacity);
     if (now.evicted_ttl > last.evicted_ttl) metrics.enrichmentEvictions.inc({ reason: 'ttl' }, now.evicted_ttl - last.evicted_ttl);
+    if (now.evicted_memory > last.evicted_memory) metrics.enrichmentEvictions.inc({ reason: 'memory' }, now.evicted_memory - last.evicted_memory);
     metrics.enrichmentParticipants.set(now.entries);
+    metrics.enrichmentCacheBytes.set(now.bytes);
     last = now;
   };
 }

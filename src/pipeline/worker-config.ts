@@ -9,6 +9,7 @@ export interface WorkerConfig {
   };
   shutdown_grace_ms: number;
   sinks_reload_interval_ms: number;
+  max_attribute_value_chars: number;
 }
 
 export const workerConfigSchema = {
@@ -42,6 +43,14 @@ export const workerConfigSchema = {
       maximum: 3600000,
       default: 5000,
       description: 'How often sinks.yaml is checked for changes (a Kubernetes ConfigMap update); a valid change is applied without a restart, an invalid one is logged and refused. 0 = only on SIGHUP.',
+    },
+    max_attribute_value_chars: {
+      type: 'integer',
+      minimum: 64,
+      maximum: 65536,
+      default: 256,
+      description:
+        'Longest value (in characters) the pipeline keeps from a Zoom body in a metric attribute or the enrichment cache: ids, qos type, participant dimensions. Longer values are cut to this length and counted (`qss_forwarder_pipeline_attribute_values_cut_total`); `data: events` sinks still get the body verbatim. Genuine Zoom values are under 50 characters.',
     },
   },
 } as const;

@@ -9,6 +9,7 @@ import type { QosValueKind } from './parse-qos-value.ts';
 import { parseZoomTime } from './parse-zoom-time.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
 import type { QosSample, SkippedField } from './qos-sample.ts';
+import { capAttributeValue, type AttributeValueCap } from './cap-attribute-value.ts';
 import { jsonRecord } from './json-fields.ts';
 
 type Attributes = Readonly<Record<string, string>>;
@@ -65,6 +66,8 @@ export interface QosItemContext {
   attributes: Attributes;
   /** Time for items without a usable `date_time`: event_ts, else received-at. */
   fallbackTimeMs: number;
+  /** The event's length cap on values read from the body (the qos type, detail attributes). */
+  cap: AttributeValueCap;
 }
 
 /** The event's lists, which every item appends to. */
@@ -79,24 +82,24 @@ export interface QosSampleLists {
 // against ~0.1 µs, and this is the most frequent allocation of normalize after the samples.
 
 /** The item's attributes: the event's plus type and network, frozen (samples without a stat share it). */
-function itemAttributes(type: string, details: Record<string, unknown>, base: Attributes): Attributes {
+function itemAttributes(type: string, details: Record<string, unknown>, base: Attributes, cap: AttributeValueCap): Attributes {
   const attributes: Record<string, string> = { ...base };
   attributes[QOS_ATTRIBUTES.qosType] = type;
   for (const [field, name] of ITEM_ATTRIBUTE_ENTRIES) {
     const v = details[field];
-    if (typeof v === 'string' && v.trim() !== '') attributes[name] = v;
+    if (typeof v === 'string' && v.trim() !== '') attributes[name] = capAttributeValue(cap, name, v);
   }
   return Object.freeze(attributes);
 }
 
 /** The item's attributes plus the stat, fixed and copied ones: same key order as one spread of each. */
-function ownAttributes(item: Attributes, target: FieldTarget, details: Record<string, unknown>): Attributes {
+function ownAttributes(item: Attributes, target: FieldTarget, details: Record<string, unknown>, cap: AttributeValueCap): Attributes {
   const out: Record<string, string> = { ...item };
   if (target.stat !== undefined) out[QOS_ATTRIBUTES.qosStat] = target.stat;
   for (const [name, value] of target.fixed) out[name] = value;
   for (const [name, field] of target.copy) {
     const v = details[field];
-    if (typeof v === 'string' && v.trim() !== '') out[name] = v;
+    if (typeof v === 'string' && v.trim() !== '') out[name] = capAttributeValue(cap, name, v);
   }
   return Object.freeze(out);
 }
@@ -115,11 +118,13 @@ function sharedAttributes(item: Attributes, stat: QosStat | undefined): Attribut
  */
 export function appendQosItemSamples(item: unknown, ctx: QosItemContext, out: QosSampleLists): boolean {
   const record = jsonRecord(item);
-  const type = record?.type;
+  const rawType = record?.type;
   const details = jsonRecord(record?.details);
-  if (typeof type !== 'string' || type === '' || details === undefined) return false;
+  if (typeof rawType !== 'string' || rawType === '' || details === undefined) return false;
+  const { cap } = ctx;
+  const type = capAttributeValue(cap, QOS_ATTRIBUTES.qosType, rawType);
   const time_ms = parseZoomTime(record?.date_time) ?? ctx.fallbackTimeMs;
-  const attributes = itemAttributes(type, details, ctx.attributes);
+  const attributes = itemAttributes(type, details, ctx.attributes, cap);
   const { samples, skipped } = out;
   // Samples of one item whose attributes come out the same share one frozen object, built on first
   // use (most differ only by stat): building a fresh object per sample was the largest cost.
@@ -143,7 +148,7 @@ export function appendQosItemSamples(item: unknown, ctx: QosItemContext, out: Qo
       const target = spec.targets[t]!;
       const { metric, unit, stat, slot } = target;
       const value = typeof v === 'number' ? v : target.part === 'height' ? v.height : v.width;
-      const attrs = slot === OWN_ATTRIBUTES ? ownAttributes(attributes, target, details) : (shared[slot] ??= sharedAttributes(attributes, stat));
+      const attrs = slot === OWN_ATTRIBUTES ? ownAttributes(attributes, target, details, cap) : (shared[slot] ??= sharedAttributes(attributes, stat));
       // Two plain literals (same key order as before) instead of a conditional spread per sample.
       samples.push(stat === undefined ? { metric, unit, value, time_ms, attributes: attrs } : { metric, unit, value, stat, time_ms, attributes: attrs });
     }

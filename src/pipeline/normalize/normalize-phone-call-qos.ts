@@ -2,6 +2,7 @@
 // (`call_qos: {type, id, qos: {…}}`); `phone.call_qos_summary` nests an ARRAY of legs, each with a
 // qos ARRAY (`call_qos: [{type, user_id, qos: [{…}]}]`). Both nestings are accepted in both events.
 // Values are bare numbers in Zoom's documented units (kbps, ms, percent). Pure.
+import { capAttributeValue, type AttributeValueCap } from './cap-attribute-value.ts';
 import { jsonId, jsonList, jsonRecord } from './json-fields.ts';
 import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
@@ -12,13 +13,16 @@ export interface PhoneContext {
   event: string;
   attributes: Readonly<Record<string, string>>;
   fallbackTimeMs: number;
+  cap: AttributeValueCap;
 }
 
 const at = (path: string, many: boolean, i: number): string => (many ? `${path}[${i}]` : path);
 
 export function normalizePhoneCallQos(object: Record<string, unknown>, ctx: PhoneContext): NormalizedQssEvent {
-  const callId = jsonId(object.call_id);
-  if (callId === undefined) return { kind: 'invalid', event: ctx.event, reason: 'missing_instance_id' };
+  const rawCallId = jsonId(object.call_id);
+  if (rawCallId === undefined) return { kind: 'invalid', event: ctx.event, reason: 'missing_instance_id' };
+  const { cap } = ctx;
+  const callId = capAttributeValue(cap, QOS_ATTRIBUTES.callId, rawCallId);
   const legs = jsonList(object.call_qos);
   if (legs === undefined) return { kind: 'invalid', event: ctx.event, reason: 'missing_qos' };
   const manyLegs = Array.isArray(object.call_qos);
@@ -38,11 +42,11 @@ export function normalizePhoneCallQos(object: Record<string, unknown>, ctx: Phon
     // Copied from the frozen event attributes, then extended and frozen (append-qos-item-samples says why).
     const attributes: Record<string, string> = { ...ctx.attributes };
     attributes[QOS_ATTRIBUTES.callId] = callId;
-    attributes[QOS_ATTRIBUTES.participantId] = participant;
-    if (typeof legType === 'string' && legType !== '') attributes[QOS_ATTRIBUTES.callLeg] = legType;
+    attributes[QOS_ATTRIBUTES.participantId] = capAttributeValue(cap, QOS_ATTRIBUTES.participantId, participant);
+    if (typeof legType === 'string' && legType !== '') attributes[QOS_ATTRIBUTES.callLeg] = capAttributeValue(cap, QOS_ATTRIBUTES.callLeg, legType);
     Object.freeze(attributes);
     const manyItems = Array.isArray(record.qos);
-    const itemCtx = { attributes, fallbackTimeMs: ctx.fallbackTimeMs };
+    const itemCtx = { attributes, fallbackTimeMs: ctx.fallbackTimeMs, cap };
     items.forEach((item, j) => {
       if (!appendQosItemSamples(item, itemCtx, out)) skipped.push({ field: `${legPath}.${at('qos', manyItems, j)}`, reason: 'malformed_item' });
     });

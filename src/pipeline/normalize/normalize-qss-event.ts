@@ -3,6 +3,7 @@
 // no I/O. Lenient (DESIGN.md "decode"): unknown fields and qos types are accepted; only a body
 // without the identity of what it measures (account, instance, participant) or without its
 // qos/data list is `invalid` (→ dead-letter). Events that are not QSS are `unsupported`.
+import { attributeValueCap, capAttributeValue, type AttributeValueCap } from './cap-attribute-value.ts';
 import { jsonId, jsonRecord } from './json-fields.ts';
 import { normalizePhoneCallQos } from './normalize-phone-call-qos.ts';
 import { participantDimensions } from './participant-dimensions.ts';
@@ -29,9 +30,12 @@ export type Enrichment = 'enriched' | 'not_found' | 'unkeyed';
 /** The enrich stage's lookup: the cached `*_data` dimensions of a participant, if any. */
 export type DimensionLookup = (key: ParticipantKey) => Readonly<Record<string, string>> | undefined;
 
+/** Attribute name → values of the event cut to the length cap (only when one was). */
+export type CutValues = Readonly<Record<string, number>>;
+
 export type NormalizedQssEvent =
-  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[]; enrichment?: Enrichment }
-  | { kind: 'dimensions'; event: string; records: ParticipantDimensions[] }
+  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[]; enrichment?: Enrichment; cut?: CutValues }
+  | { kind: 'dimensions'; event: string; records: ParticipantDimensions[]; cut?: CutValues }
   | { kind: 'unsupported'; event: string }
   | { kind: 'invalid'; event?: string; reason: InvalidReason };
 
@@ -73,13 +77,21 @@ function participantOf(family: Family, object: Record<string, unknown>): { who?:
   return { who, id: family === 'session' ? jsonId(who.id) : (jsonId(who.participant_id) ?? jsonId(who.user_id)) };
 }
 
+/** The result with the event's cut counts, when something was cut. */
+function withCut<T extends NormalizedQssEvent>(result: T, cap: AttributeValueCap): T {
+  if (cap.cut !== undefined && (result.kind === 'qos' || result.kind === 'dimensions')) result.cut = cap.cut;
+  return result;
+}
+
 /**
  * `lookup` is the enrich stage (docs/enrichment.md), joined here, where the participant is known:
  * its dimensions go into the event's base attributes once, so every sample carries them without
  * an object per sample or per attribute set. Dimensions never replace an attribute of the event
  * (an item's own, like phone's network type, is set after them and wins).
+ * Every value read from the body into an attribute or a cache key is cut to `maxValueChars`
+ * (`worker.max_attribute_value_chars`; left out: nothing is cut) and counted in `cut`.
  */
-export function normalizeQssEvent(body: unknown, receivedAtMs: number, lookup?: DimensionLookup): NormalizedQssEvent {
+export function normalizeQssEvent(body: unknown, receivedAtMs: number, lookup?: DimensionLookup, maxValueChars = Number.POSITIVE_INFINITY): NormalizedQssEvent {
   const root = jsonRecord(body);
   if (root === undefined) return { kind: 'invalid', reason: 'not_an_object' };
   const event = root.event;
@@ -90,38 +102,43 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number, lookup?: 
   const payload = jsonRecord(root.payload);
   const object = jsonRecord(payload?.object);
   if (object === undefined) return { kind: 'invalid', event, reason: 'missing_object' };
-  const accountId = jsonId(payload?.account_id);
-  if (accountId === undefined) return { kind: 'invalid', event, reason: 'missing_account_id' };
+  const rawAccountId = jsonId(payload?.account_id);
+  if (rawAccountId === undefined) return { kind: 'invalid', event, reason: 'missing_account_id' };
+  const cap = attributeValueCap(maxValueChars);
+  const accountId = capAttributeValue(cap, QOS_ATTRIBUTES.accountId, rawAccountId);
   const fallbackTimeMs = parseEventTs(root.event_ts) ?? receivedAtMs;
   // The samples' shared attributes, built by assignment and frozen: append-qos-item-samples says why.
   const attributes: Record<string, string> = { [QOS_ATTRIBUTES.event]: event, [QOS_ATTRIBUTES.accountId]: accountId };
   if (spec.family === 'phone') {
     // Zoom Phone has no data events: nothing to join.
-    const result = normalizePhoneCallQos(object, { event, attributes: Object.freeze(attributes), fallbackTimeMs });
-    return result.kind === 'qos' && lookup !== undefined ? { ...result, enrichment: 'unkeyed' } : result;
+    const result = normalizePhoneCallQos(object, { event, attributes: Object.freeze(attributes), fallbackTimeMs, cap });
+    return withCut(result.kind === 'qos' && lookup !== undefined ? { ...result, enrichment: 'unkeyed' } : result, cap);
   }
 
   const instanceSpec = INSTANCE[spec.family];
-  const instance = jsonId(object[instanceSpec.field]);
-  if (instance === undefined) return { kind: 'invalid', event, reason: 'missing_instance_id' };
-  const { who, id: participant } = participantOf(spec.family, object);
+  const rawInstance = jsonId(object[instanceSpec.field]);
+  if (rawInstance === undefined) return { kind: 'invalid', event, reason: 'missing_instance_id' };
+  const { who, id: rawParticipant } = participantOf(spec.family, object);
   if (who === undefined) return { kind: 'invalid', event, reason: 'missing_participant' };
-  if (participant === undefined) return { kind: 'invalid', event, reason: 'missing_participant_id' };
+  if (rawParticipant === undefined) return { kind: 'invalid', event, reason: 'missing_participant_id' };
+  // The samples' attributes and the enrichment key alike: a data and a QoS event still join.
+  const instance = capAttributeValue(cap, instanceSpec.attribute, rawInstance);
+  const participant = capAttributeValue(cap, QOS_ATTRIBUTES.participantId, rawParticipant);
 
   if (spec.output === 'dimensions') {
     if (!Array.isArray(who.data)) return { kind: 'invalid', event, reason: 'missing_data' };
     const key = { account_id: accountId, instance, participant };
     const records = who.data
-      .map(participantDimensions)
+      .map((item) => participantDimensions(item, cap))
       .filter((d): d is Record<string, string> => d !== undefined && Object.keys(d).length > 0)
       .map((dimensions) => ({ key, time_ms: fallbackTimeMs, dimensions }));
-    return { kind: 'dimensions', event, records };
+    return withCut({ kind: 'dimensions', event, records }, cap);
   }
 
   if (!Array.isArray(who.qos)) return { kind: 'invalid', event, reason: 'missing_qos' };
   const number = instanceSpec.numberAttribute === undefined ? undefined : jsonId(object.id);
   attributes[instanceSpec.attribute] = instance;
-  if (number !== undefined && instanceSpec.numberAttribute !== undefined) attributes[instanceSpec.numberAttribute] = number;
+  if (number !== undefined && instanceSpec.numberAttribute !== undefined) attributes[instanceSpec.numberAttribute] = capAttributeValue(cap, instanceSpec.numberAttribute, number);
   attributes[QOS_ATTRIBUTES.participantId] = participant;
   let enrichment: Enrichment | undefined;
   if (lookup !== undefined) {
@@ -134,9 +151,9 @@ export function normalizeQssEvent(body: unknown, receivedAtMs: number, lookup?: 
   const samples: QosSample[] = [];
   const skipped: SkippedField[] = [];
   const out = { samples, skipped };
-  const ctx = { attributes, fallbackTimeMs };
+  const ctx = { attributes, fallbackTimeMs, cap };
   for (let i = 0; i < items.length; i++) {
     if (!appendQosItemSamples(items[i], ctx, out)) skipped.push({ field: `qos[${i}]`, reason: 'malformed_item' });
   }
-  return enrichment === undefined ? { kind: 'qos', event, samples, skipped } : { kind: 'qos', event, samples, skipped, enrichment };
+  return withCut(enrichment === undefined ? { kind: 'qos', event, samples, skipped } : { kind: 'qos', event, samples, skipped, enrichment }, cap);
 }

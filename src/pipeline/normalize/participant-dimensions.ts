@@ -2,6 +2,7 @@
 // samples. Only non-PII fields are read: no email, names, IP addresses or ports, MAC address, PC
 // name, hard-disk id, Windows domain, and no microphone/speaker/camera names (device names often
 // contain the owner's name, e.g. "Jill's AirPods"). Pure.
+import { capAttributeValue, type AttributeValueCap } from './cap-attribute-value.ts';
 import { jsonRecord } from './json-fields.ts';
 
 export interface ParticipantKey {
@@ -31,14 +32,17 @@ export const DIMENSION_FIELDS: readonly (readonly [string, string])[] = [
   ['client', 'zoom.client.name'],
 ];
 
-/** Dimensions of one data item; values are kept raw (`"WIN"` stays `"WIN"`); empty strings are left out. */
-export function participantDimensions(item: unknown): Record<string, string> | undefined {
+/**
+ * Dimensions of one data item; values are kept raw (`"WIN"` stays `"WIN"`) apart from the length
+ * cap (cut values are counted in `cap`); empty strings are left out.
+ */
+export function participantDimensions(item: unknown, cap: AttributeValueCap): Record<string, string> | undefined {
   const data = jsonRecord(item);
   if (data === undefined) return undefined;
   const dimensions: Record<string, string> = {};
   for (const [field, name] of DIMENSION_FIELDS) {
     const v = data[field];
-    if (dimensions[name] === undefined && typeof v === 'string' && v.trim() !== '') dimensions[name] = v;
+    if (dimensions[name] === undefined && typeof v === 'string' && v.trim() !== '') dimensions[name] = capAttributeValue(cap, name, v);
   }
   return dimensions;
 }

@@ -23,6 +23,23 @@ export function parseHecAnswer(body: string): HecAnswer {
   }
 }
 
+/**
+ * A 200 answer of the indexer-ack poll (`{"acks":{"<id>":true|false}}`, sink-protocols.md §1.6)
+ * for one ackId: `indexed`, `pending` (false, or the id left out), or `unreadable` when the body
+ * is not that shape (not JSON, a proxy's page, a cut-off body): it says nothing about the request.
+ */
+export function ackStatus(body: string, ackId: number): 'indexed' | 'pending' | 'unreadable' {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return 'unreadable';
+  }
+  const acks = typeof parsed === 'object' && parsed !== null ? (parsed as { acks?: unknown }).acks : undefined;
+  if (typeof acks !== 'object' || acks === null || Array.isArray(acks)) return 'unreadable';
+  return Object.hasOwn(acks, String(ackId)) && (acks as Record<string, unknown>)[String(ackId)] === true ? 'indexed' : 'pending';
+}
+
 export function classifyHecResponse(outcome: HttpOutcome, nowMs: number): ChunkVerdict {
   if (!outcome.ok) return { kind: 'retryable', reason: outcome.reason };
   const { status } = outcome;

@@ -7,7 +7,7 @@ import type { ChunkVerdict } from '../../delivery/deliver-chunks.ts';
 import { createHttpClient, type HttpClient, type HttpOutcome } from '../../delivery/http-client.ts';
 import { sendHttpChunks, type HttpSinkContext } from '../../delivery/send-http-chunks.ts';
 import type { Sink } from '../sink.ts';
-import { classifyHecResponse, parseHecAnswer } from './classify-hec-response.ts';
+import { ackStatus, classifyHecResponse, parseHecAnswer } from './classify-hec-response.ts';
 import { eventsToHecItems, pointsToHecItems, type HecItem } from './sink-batch-to-hec.ts';
 import type { SplunkHecSinkConfig } from './splunk-hec-sink-config.ts';
 
@@ -23,21 +23,28 @@ export function hecAckUrl(url: string): string {
   return `${new URL(url).origin}/services/collector/ack`;
 }
 
-/** Polls /services/collector/ack until the ackId is indexed, or the timeout (→ send again). */
+/**
+ * Polls /services/collector/ack until the ackId is indexed, or the timeout (→ send again). A poll
+ * that fails (no answer, 5xx) or whose 200 body cannot be read (not `{"acks":{…}}`) tells nothing:
+ * the ackId stays valid on the channel, so polling goes on — sending again at once would only add
+ * duplicates of a request that may be indexed. At the timeout the reason says which it was.
+ */
 async function waitForAck(client: HttpClient, config: SplunkHecSinkConfig, headers: Record<string, string>, outcome: HttpOutcome & { ok: true }, signal: AbortSignal): Promise<ChunkVerdict> {
   const ackId = parseHecAnswer(outcome.body).ackId;
   if (typeof ackId !== 'number') return { kind: 'retryable', reason: 'ack_missing' };
   const deadline = Date.now() + config.indexer_ack.timeout_ms;
   const body = JSON.stringify({ acks: [ackId] });
+  let lastUnreadable = false;
   while (Date.now() < deadline && !signal.aborted) {
     await sleep(config.indexer_ack.poll_interval_ms, signal);
     const polled = await client.send({ method: 'POST', url: hecAckUrl(config.url), headers: { ...headers, 'content-type': 'application/json' }, body, timeoutMs: config.timeout_ms, signal });
     if (!polled.ok || polled.status >= 500) continue;
     if (polled.status !== 200) return { kind: 'permanent', reason: `ack_http_${polled.status}_code_${parseHecAnswer(polled.body).code ?? ''}` };
-    const acks = (JSON.parse(polled.body) as { acks?: Record<string, boolean> }).acks;
-    if (acks?.[String(ackId)] === true) return { kind: 'success' };
+    const status = ackStatus(polled.body, ackId);
+    if (status === 'indexed') return { kind: 'success' };
+    lastUnreadable = status === 'unreadable';
   }
-  return { kind: 'retryable', reason: 'ack_timeout' };
+  return { kind: 'retryable', reason: lastUnreadable ? 'ack_unreadable' : 'ack_timeout' };
 }
 
 export function createSplunkHecSink(name: string, config: SplunkHecSinkConfig, ctx: Omit<HttpSinkContext, 'name' | 'client' | 'delivery'>): Sink {

@@ -110,6 +110,32 @@ describe('splunk_hec sink → HEC conformance receiver', function () {
     expect(rx.requests.filter((r) => r.path === '/services/collector/ack')).to.have.length(3);
   });
 
+  it('indexer acknowledgement: a poll answered 200 with a body that is not {"acks":{…}} tells nothing; polling goes on and the request is delivered once', async () => {
+    rx.scriptAcks({ status: 200, body: '<html>gateway says hi</html>', headers: { 'content-type': 'text/html' } }, { status: 200, body: 'null' }, { status: 200, body: '{"acks":[true]}' });
+    const cfg = eventsSink({ token: 'tok-ack', index: undefined, indexer_ack: { enabled: true, poll_interval_ms: 50 } });
+    const { batch } = prepare({ sinks: { s: cfg } }, allRecords().slice(0, 2));
+    const { sink, metrics } = testSink(cfg);
+    expect(await sink.write(batch, signalsFor())).to.deep.equal({ status: 'success' });
+    await sink.close();
+    expect(rx.problems).to.deep.equal([]);
+    expect(rx.requests.filter((r) => r.path === '/services/collector/event')).to.have.length(1); // not sent again
+    expect(rx.requests.filter((r) => r.path === '/services/collector/ack')).to.have.length(3 + 3);
+    expect(rx.events).to.have.length(2);
+    expect(await metricValue(metrics, 'qss_forwarder_sink_requests_total', { sink: 's', result: 'success' })).to.equal(1);
+  });
+
+  it('indexer acknowledgement: polls unreadable until timeout_ms are a retryable ack_unreadable (the request is sent again), never a throw', async () => {
+    rx.scriptAcks(...Array.from({ length: 1000 }, () => ({ status: 200, body: 'not json' })));
+    const cfg = eventsSink({ token: 'tok-ack', index: undefined, indexer_ack: { enabled: true, poll_interval_ms: 20, timeout_ms: 200 } });
+    const { batch } = prepare({ sinks: { s: cfg } }, allRecords().slice(0, 1));
+    const { sink, metrics } = testSink(cfg, { max_attempts: 2 });
+    const result = await sink.write(batch, signalsFor());
+    await sink.close();
+    expect(result.status === 'partial' && result.refused.map((r) => r.reason)).to.deep.equal(['retries_exhausted:ack_unreadable']);
+    expect(await metricValue(metrics, 'qss_forwarder_sink_requests_total', { sink: 's', result: 'ack_unreadable' })).to.equal(2);
+    expect(rx.requests.filter((r) => r.path === '/services/collector/event')).to.have.length(2);
+  });
+
   it('TLS: trusts a private CA from tls.ca_file; without it the certificate is refused (retried, never sent in clear)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qssf-hec-tls-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });

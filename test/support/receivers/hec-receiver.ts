@@ -20,8 +20,9 @@
 // Deliberate choices: a request with a bad event keeps nothing (all or nothing); answers outside
 // Splunk's code table (404, 413, 415, wrong method) carry the HTTP status as `code`; ackIds count
 // per channel while `acked` is one set of numbers (tests use one channel). Fault injection comes
-// from `script()` (status, body, headers, delay, connection reset) and `rejectEvents()`; neither
-// counts as a problem. Over 400 lines on purpose: the receiver is one concept that lives in one file
+// from `script()` (status, body, headers, delay, connection reset), `scriptAcks()` (the same for
+// ack polls, e.g. a 200 that is not JSON, as a proxy in front of HEC may answer) and
+// `rejectEvents()`; none counts as a problem. Over 400 lines on purpose: the receiver is one concept that lives in one file
 // (the typed interface alone is a fifth of it), cut into small functions.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,6 +96,8 @@ export interface HecReceiver {
   acked: Set<number>;
   /** Answers for the next event requests that pass validation, in order; non-2xx = not accepted. */
   script(...answers: ScriptedAnswer[]): void;
+  /** Answers for the next ack polls that pass validation, in order, instead of the real one (the poll does not count; body absent = `{"acks":{}}`). */
+  scriptAcks(...answers: ScriptedAnswer[]): void;
   /** A matching envelope fails its request with 400/6 and `invalid-event-number` = first match. */
   rejectEvents(predicate: (env: HecEnvelope) => boolean): void;
   close(): Promise<void>;
@@ -324,6 +327,7 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
   const problems: string[] = [];
   const acked = new Set<number>();
   const scripted: ScriptedAnswer[] = [];
+  const scriptedAcks: ScriptedAnswer[] = [];
   const rejectors: ((env: HecEnvelope) => boolean)[] = [];
   const channels = new Map<string, { next: number; polls: Map<number, number> }>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -414,7 +418,9 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
     if (auth.config.ack && !GUID.test(channel ?? '')) return Refusal.splunk(11, `channel "${channel}" is not a GUID`);
     const body = decodeBody(raw, record.contentEncoding?.trim().toLowerCase() ?? '', maxContentLength);
     if (body instanceof Refusal) return body;
-    return isAck ? pollAcks(body, channel ?? '', note) : receiveEvents(body, auth.config, channel, record, note);
+    if (!isAck) return receiveEvents(body, auth.config, channel, record, note);
+    const script = scriptedAcks.shift();
+    return script === undefined ? pollAcks(body, channel ?? '', note) : { ...script, body: script.body ?? { acks: {} } };
   }
 
   async function respond(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
@@ -466,6 +472,7 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
     problems,
     acked,
     script: (...answers) => void scripted.push(...answers),
+    scriptAcks: (...answers) => void scriptedAcks.push(...answers),
     rejectEvents: (predicate) => void rejectors.push(predicate),
     close: () =>
       new Promise<void>((resolve) => {

@@ -34,7 +34,7 @@ describe('replay of embedded dead letters', () => {
     await bus.publish({ body: Buffer.from('{"n":"after"}'), meta });
     const a = recordingSink('a');
     const b = recordingSink('b');
-    const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 10, sinks_reload_interval_ms: 0 };
+    const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 10, sinks_reload_interval_ms: 0, max_attribute_value_chars: 256 };
     const ha = startSinkConsumer({ ...passThroughDeps('a'), bus, sink: a, config: worker, logger: silentLogger, metrics: freshMetrics() });
     const hb = startSinkConsumer({ ...passThroughDeps('b'), bus, sink: b, config: worker, logger: silentLogger, metrics: freshMetrics() });
     await eventually(() => (a.got.length === 3 && b.got.length === 1 ? true : undefined));

@@ -115,6 +115,21 @@ describe('prepareSinkBatch', () => {
     expect(summary.stats.outcomes.not_routed).to.equal(1);
   });
 
+  it('values longer than maxAttributeValueChars are cut before the cache and the points, counted by attribute; event sinks still get the body verbatim', () => {
+    const device = 'D'.repeat(900_000);
+    const hostile = record(DATA.replace('"device": "WIN"', `"device": "${device}"`));
+    const c = cache();
+    const out = prepareSinkBatch([hostile, record(QOS.replace('"audio_input"', `"${'t'.repeat(300)}"`))], metrics, { cache: c, nowMs: 0, maxAttributeValueChars: 256 });
+    expect(c.get({ account_id: 'AAAAAABBBB', instance: '4444AAAiAAAAAiAiAiiAii==', participant: '1234567890' })?.[DEVICE]).to.equal('D'.repeat(256));
+    expect(out.points.length).to.be.greaterThan(0);
+    expect(out.points.every((pt) => pt.attributes[DEVICE] === 'D'.repeat(256))).to.equal(true);
+    expect(out.points.every((pt) => Object.values(pt.attributes).every((v) => v.length <= 256))).to.equal(true);
+    expect(out.stats.values_cut).to.deep.equal({ [DEVICE]: 1, 'zoom.qos.type': 1 });
+    const archived = prepareSinkBatch([hostile], p.get('archive')!, { cache: cache(), nowMs: 0, maxAttributeValueChars: 256 });
+    expect(archived.events.map((e) => e.body)).to.deep.equal([hostile.body.toString()]);
+    expect(archived.stats.values_cut).to.deep.equal({});
+  });
+
   it('skipped fields are counted by reason', () => {
     const odd = record(QOS.replace(/"bitrate": "[^"]*"/, '"bitrate": "-"').replace('"jitter"', '"jitterz"'));
     const out = prepareSinkBatch([odd], metrics, { cache: cache(), nowMs: 0 });

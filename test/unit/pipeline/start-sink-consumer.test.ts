@@ -18,6 +18,7 @@ const worker = (over: Partial<WorkerConfig['retry']> = {}): WorkerConfig => ({
   retry: { initial_backoff_ms: 1, max_backoff_ms: 5, max_attempts: 0, ...over },
   shutdown_grace_ms: 100,
   sinks_reload_interval_ms: 0,
+  max_attribute_value_chars: 256,
 });
 
 /** A sink at the seam: answers from a script, records what it was given. */

@@ -10,7 +10,7 @@ import { freshCache, sinksConfig } from '../../support/pipeline-deps.ts';
 import { eventually } from '../../support/signed-request.ts';
 import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
 
-const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 500, sinks_reload_interval_ms: 0 };
+const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 500, sinks_reload_interval_ms: 0, max_attribute_value_chars: 256 };
 
 describe('startSinkWorkers', () => {
   it('apply: keeps unchanged sinks (new routes take effect), restarts changed ones at their position, starts new ones, stops removed ones', async () => {

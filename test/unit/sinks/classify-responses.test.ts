@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { HttpOutcome } from '../../../src/delivery/http-client.ts';
 import { classifyDatadogResponse } from '../../../src/sinks/datadog/classify-datadog-response.ts';
 import { classifyOtlpResponse } from '../../../src/sinks/otlp/classify-otlp-response.ts';
-import { classifyHecResponse } from '../../../src/sinks/splunk-hec/classify-hec-response.ts';
+import { ackStatus, classifyHecResponse } from '../../../src/sinks/splunk-hec/classify-hec-response.ts';
 
 const NOW = Date.UTC(2026, 10, 27);
 const res = (status: number, body = '', headers: Record<string, string> = {}): HttpOutcome => ({ ok: true, status, body, headers, ms: 1 });
@@ -43,4 +43,22 @@ const cases: [string, (o: HttpOutcome, now: number) => unknown, HttpOutcome, unk
 
 describe('sink response classifiers', () => {
   for (const [name, classify, outcome, expected] of cases) it(name, () => expect(classify(outcome, NOW)).to.deep.equal(expected));
+});
+
+describe('HEC indexer-ack poll answers (ackStatus for ackId 7)', () => {
+  const answers: [string, ReturnType<typeof ackStatus>][] = [
+    ['{"acks":{"7":true}}', 'indexed'],
+    ['{"acks":{"7":false,"8":true}}', 'pending'],
+    ['{"acks":{}}', 'pending'],
+    ['{"acks":{"7":"true"}}', 'pending'],
+    ['<html>502 Bad Gateway</html>', 'unreadable'],
+    ['', 'unreadable'],
+    ['{"acks":{"7":tr', 'unreadable'],
+    ['null', 'unreadable'],
+    ['[]', 'unreadable'],
+    ['{"text":"Success","code":0}', 'unreadable'],
+    ['{"acks":[true]}', 'unreadable'],
+    ['{"acks":null}', 'unreadable'],
+  ];
+  for (const [body, expected] of answers) it(`${JSON.stringify(body)} → ${expected}`, () => expect(ackStatus(body, 7)).to.equal(expected));
 });

@@ -15,7 +15,7 @@ describe('enrichment config schema', () => {
   it('fills in the defaults', () => {
     const root: Record<string, unknown> = {};
     expect(validateRoot(root)).to.equal(true);
-    expect(root).to.deep.equal({ enrichment: { max_participants: 100000, ttl_minutes: 240 } });
+    expect(root).to.deep.equal({ enrichment: { max_participants: 100000, ttl_minutes: 240, max_cache_mb: 256 } });
   });
 
   it('rejects unknown keys and out-of-range values', () => {
@@ -23,6 +23,7 @@ describe('enrichment config schema', () => {
     expect(validate({ max_participants: 0 })).to.equal(false);
     expect(validate({ ttl_minutes: 0 })).to.equal(false);
     expect(validate({ ttl_minutes: 1.5 })).to.equal(false);
+    expect(validate({ max_cache_mb: 0.5 })).to.equal(false);
     expect(validate({ max_participants: 5, ttl_minutes: 1 })).to.equal(true);
   });
 
@@ -32,7 +33,7 @@ describe('enrichment config schema', () => {
 
   it('maps to cache options', () => {
     const now = () => 42;
-    const config: EnrichmentConfig = { max_participants: 7, ttl_minutes: 3 };
-    expect(participantDimensionCacheOptions(config, now)).to.deep.equal({ maxEntries: 7, ttlMs: 180_000, now });
+    const config: EnrichmentConfig = { max_participants: 7, ttl_minutes: 3, max_cache_mb: 2 };
+    expect(participantDimensionCacheOptions(config, now)).to.deep.equal({ maxEntries: 7, ttlMs: 180_000, maxBytes: 2 * 1_048_576, now });
   });
 });

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { createParticipantDimensionCache, EXPIRY_SWEEP_LIMIT, participantCacheKey } from '../../../../src/pipeline/enrich/participant-dimension-cache.ts';
+import {
+  createParticipantDimensionCache,
+  entryBytes,
+  EXPIRY_SWEEP_LIMIT,
+  participantCacheKey,
+  type ParticipantDimensionCache,
+  type ParticipantDimensionCacheStats,
+} from '../../../../src/pipeline/enrich/participant-dimension-cache.ts';
+import { normalizeQssEvent } from '../../../../src/pipeline/normalize/normalize-qss-event.ts';
 import type { ParticipantDimensions, ParticipantKey } from '../../../../src/pipeline/normalize/participant-dimensions.ts';
 
 const MINUTE = 60_000;
@@ -11,10 +19,24 @@ const VERSION = 'zoom.client.version';
 const key = (participant: string, instance = 'uuid-1==', account_id = 'acct-A'): ParticipantKey => ({ account_id, instance, participant });
 const rec = (k: ParticipantKey, time_ms: number, dimensions: Record<string, string>): ParticipantDimensions => ({ key: k, time_ms, dimensions });
 
-function setup(maxEntries = 100, ttlMs = 240 * MINUTE) {
+/** The stats' counters (bytes has its own tests). */
+function counts(cache: ParticipantDimensionCache): Omit<ParticipantDimensionCacheStats, 'bytes'> {
+  const { bytes: _bytes, ...rest } = cache.stats();
+  return rest;
+}
+
+function setup(maxEntries = 100, ttlMs = 240 * MINUTE, maxBytes?: number) {
   const clock = { t: 1_700_000_000_000 };
-  const cache = createParticipantDimensionCache({ maxEntries, ttlMs, now: () => clock.t });
+  const cache = createParticipantDimensionCache({ maxEntries, ttlMs, now: () => clock.t, ...(maxBytes === undefined ? {} : { maxBytes }) });
   return { clock, cache };
+}
+
+const DEVICE_0_9_MB = 'D'.repeat(900_000);
+
+/** A signed sender's data event: participant `i`, a 0.9 MB `device`. */
+function hostileDataEvent(i: number): unknown {
+  const data = [{ device: DEVICE_0_9_MB, network_type: 'Wired' }];
+  return { event: 'meeting.participant_data', event_ts: 1_700_000_000_000 + i, payload: { account_id: 'acct-A', object: { uuid: 'uuid-1==', participant: { participant_id: `p${i}`, data } } } };
 }
 
 describe('participant dimension cache', () => {
@@ -26,7 +48,7 @@ describe('participant dimension cache', () => {
     expect(Object.isFrozen(got)).to.equal(true);
     expect(cache.get(key('p1'))).to.equal(got);
     expect(cache.get(key('p2'))).to.equal(undefined);
-    expect(cache.stats()).to.deep.equal({ entries: 1, hits: 2, misses: 1, evicted_capacity: 0, evicted_ttl: 0 });
+    expect(counts(cache)).to.deep.equal({ entries: 1, hits: 2, misses: 1, evicted_capacity: 0, evicted_ttl: 0, evicted_memory: 0 });
   });
 
   it('merges newer data over older: present fields win, absent fields keep old values', () => {
@@ -83,7 +105,7 @@ describe('participant dimension cache', () => {
     expect(cache.get(key('p1'))).to.deep.equal({ [DEVICE]: 'WIN' });
     clock.t += 1; // exactly ttl after the put
     expect(cache.get(key('p1'))).to.equal(undefined);
-    expect(cache.stats()).to.deep.equal({ entries: 0, hits: 2, misses: 1, evicted_capacity: 0, evicted_ttl: 1 });
+    expect(counts(cache)).to.deep.equal({ entries: 0, hits: 2, misses: 1, evicted_capacity: 0, evicted_ttl: 1, evicted_memory: 0 });
 
     cache.put(rec(key('p2'), 1000, { [DEVICE]: 'MAC' }));
     clock.t += 9 * MINUTE;
@@ -109,7 +131,7 @@ describe('participant dimension cache', () => {
     cache.put(rec(key('live'), 1, { [DEVICE]: 'c' }));
     clock.t += 5 * MINUTE; // old1, old2 expired; live not
     cache.put(rec(key('new'), 1, { [DEVICE]: 'd' }));
-    expect(cache.stats()).to.deep.equal({ entries: 2, hits: 0, misses: 0, evicted_capacity: 0, evicted_ttl: 2 });
+    expect(counts(cache)).to.deep.equal({ entries: 2, hits: 0, misses: 0, evicted_capacity: 0, evicted_ttl: 2, evicted_memory: 0 });
     expect(cache.get(key('live'))).to.deep.equal({ [DEVICE]: 'c' });
     expect(cache.get(key('new'))).to.deep.equal({ [DEVICE]: 'd' });
   });
@@ -132,13 +154,13 @@ describe('participant dimension cache', () => {
     cache.put(rec(key('d'), 1, { [DEVICE]: 'd' })); // evicts b
     cache.put(rec(key('c'), 2, { [NETWORK]: 'Wifi' })); // update, no eviction; order a, d, c
     cache.put(rec(key('e'), 1, { [DEVICE]: 'e' })); // evicts a
-    expect(cache.stats()).to.deep.equal({ entries: 3, hits: 1, misses: 0, evicted_capacity: 2, evicted_ttl: 0 });
+    expect(counts(cache)).to.deep.equal({ entries: 3, hits: 1, misses: 0, evicted_capacity: 2, evicted_ttl: 0, evicted_memory: 0 });
     expect(cache.get(key('a'))).to.equal(undefined);
     expect(cache.get(key('b'))).to.equal(undefined);
     expect(cache.get(key('c'))).to.deep.equal({ [DEVICE]: 'c', [NETWORK]: 'Wifi' });
     expect(cache.get(key('d'))).to.deep.equal({ [DEVICE]: 'd' });
     expect(cache.get(key('e'))).to.deep.equal({ [DEVICE]: 'e' });
-    expect(cache.stats()).to.deep.equal({ entries: 3, hits: 4, misses: 2, evicted_capacity: 2, evicted_ttl: 0 });
+    expect(counts(cache)).to.deep.equal({ entries: 3, hits: 4, misses: 2, evicted_capacity: 2, evicted_ttl: 0, evicted_memory: 0 });
   });
 
   it('never holds more than maxEntries, even after 10× maxEntries participants', () => {
@@ -157,6 +179,67 @@ describe('participant dimension cache', () => {
     expect(stats.evicted_capacity + stats.evicted_ttl).to.equal(maxEntries * 10 - maxEntries);
     // The newest participants are the ones kept.
     expect(cache.get(key(`p${maxEntries * 10 - 1}`, `uuid-${(maxEntries * 10 - 1) % 7}`))).to.deep.equal({ [DEVICE]: `d${maxEntries * 10 - 1}`, [NETWORK]: 'Wifi' });
+  });
+
+  describe('byte budget (maxBytes)', () => {
+    it('holds at most maxBytes after 900 participants whose 0.9 MB device was cut to 256 characters, evicting the least recently used (counted as evicted_memory)', () => {
+      const maxBytes = 256 * 1024;
+      const { cache } = setup(100_000, 240 * MINUTE, maxBytes);
+      let most = 0;
+      for (let i = 0; i < 900; i++) {
+        const n = normalizeQssEvent(hostileDataEvent(i), 0, undefined, 256);
+        if (n.kind !== 'dimensions') throw new Error(n.kind);
+        for (const r of n.records) cache.put(r);
+        if (i === 10) expect(cache.get(key('p0'))).to.not.equal(undefined); // p0 is now more recent than p1…p10
+        most = Math.max(most, cache.stats().bytes);
+      }
+      const stats = cache.stats();
+      expect(most).to.be.at.most(maxBytes);
+      expect(stats.bytes).to.be.at.most(maxBytes).and.above(maxBytes - 2000);
+      expect(stats.entries).to.be.above(100).and.below(900);
+      expect(stats.evicted_memory).to.equal(900 - stats.entries);
+      expect(stats.evicted_capacity).to.equal(0);
+      expect(cache.get(key('p899'))?.[DEVICE]).to.have.length(256);
+      expect(cache.get(key('p1'))).to.equal(undefined);
+    });
+
+    it('does not keep an entry that alone is over the budget, and evicts nothing else for it', () => {
+      const { cache } = setup(100, 240 * MINUTE, 1024 * 1024);
+      cache.put(rec(key('small'), 1, { [DEVICE]: 'WIN' }));
+      cache.put(rec(key('huge'), 1, { [DEVICE]: 'D'.repeat(900_000) })); // ~1.8 MB estimated
+      expect(cache.get(key('huge'))).to.equal(undefined);
+      expect(cache.get(key('small'))).to.deep.equal({ [DEVICE]: 'WIN' });
+      expect(cache.stats()).to.include({ entries: 1, evicted_memory: 1 });
+      cache.put(rec(key('small'), 2, { [DEVICE]: 'D'.repeat(900_000) })); // an update that makes it too big drops it
+      expect(cache.get(key('small'))).to.equal(undefined);
+      expect(cache.stats()).to.include({ entries: 0, bytes: 0, evicted_memory: 2 });
+    });
+
+    it('tracks bytes exactly as the sum of entryBytes of the entries held, through merges, expiry and evictions', () => {
+      const { clock, cache } = setup(3, 10 * MINUTE, 1_000_000);
+      const expected = (...entries: [ParticipantKey, Record<string, string>][]): number => entries.reduce((sum, [k, v]) => sum + entryBytes(participantCacheKey(k), v), 0);
+      cache.put(rec(key('a'), 1, { [DEVICE]: 'WIN' }));
+      cache.put(rec(key('a'), 2, { [NETWORK]: 'Wifi', [DEVICE]: 'MAC-longer' }));
+      expect(cache.stats().bytes).to.equal(expected([key('a'), { [DEVICE]: 'MAC-longer', [NETWORK]: 'Wifi' }]));
+      cache.put(rec(key('b'), 1, { [DEVICE]: 'b' }));
+      cache.put(rec(key('c'), 1, { [DEVICE]: 'c' }));
+      cache.put(rec(key('d'), 1, { [DEVICE]: 'd' })); // evicts a (capacity)
+      expect(cache.stats().bytes).to.equal(expected([key('b'), { [DEVICE]: 'b' }], [key('c'), { [DEVICE]: 'c' }], [key('d'), { [DEVICE]: 'd' }]));
+      clock.t += 10 * MINUTE;
+      expect(cache.get(key('b'))).to.equal(undefined); // expired on get
+      cache.put(rec(key('e'), 1, { [DEVICE]: 'e' })); // the sweep drops c and d
+      expect(cache.stats()).to.include({ entries: 1, bytes: expected([key('e'), { [DEVICE]: 'e' }]) });
+    });
+
+    it('estimates 400 bytes per entry plus 2 per character of key and values plus 64 per dimension', () => {
+      expect(entryBytes('k'.repeat(10), { a: 'x'.repeat(5), b: '' })).to.equal(400 + 20 + 64 + 10 + 64);
+    });
+
+    it('rejects a budget that is not positive', () => {
+      const now = () => 0;
+      expect(() => createParticipantDimensionCache({ maxEntries: 1, ttlMs: 1, maxBytes: 0, now })).to.throw(RangeError);
+      expect(() => createParticipantDimensionCache({ maxEntries: 1, ttlMs: 1, maxBytes: Number.NaN, now })).to.throw(RangeError);
+    });
   });
 
   it('treats Object.prototype names as ordinary dimension names and ignores __proto__', () => {
