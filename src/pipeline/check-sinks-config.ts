@@ -12,7 +12,7 @@ import type { SinkMappingConfig } from './map/sink-mapping-config.ts';
 import { UNIT_CONVERSIONS, unitFactor } from './map/unit-conversions.ts';
 import { QOS_METRIC_NAMES } from './normalize/metric-catalogue.ts';
 import { QSS_EVENTS } from './normalize/normalize-qss-event.ts';
-import { globToRegExp, isGlob } from './route/compile-routes.ts';
+import { compileGlob, fieldPatternProblem, isGlob } from './route/compile-routes.ts';
 
 const QSS_EVENT_NAMES = Object.keys(QSS_EVENTS);
 const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
@@ -30,7 +30,7 @@ function checkRoutes(config: SinksConfig, issues: SemanticIssue[]): void {
     route.events?.forEach((pattern, j) => {
       const path = ['routes', String(i), 'events', String(j)];
       if (isGlob(pattern)) {
-        const re = globToRegExp(pattern);
+        const re = compileGlob(pattern);
         if (!QSS_EVENT_NAMES.some((e) => re.test(e))) issues.push({ path, message: `${JSON.stringify(pattern)} matches none of the 14 QSS event types (meeting.*, webinar.*, session.*, phone.*)` });
       } else if (!QSS_EVENT_NAMES.includes(pattern)) {
         // Other Zoom events may be routed too (if the app subscribes to them); a near miss of a QSS name is a typo.
@@ -43,12 +43,8 @@ function checkRoutes(config: SinksConfig, issues: SemanticIssue[]): void {
       if (tests.length !== 1) {
         issues.push({ path: ['routes', String(i), 'where', String(j)], message: `needs exactly one of equals, in, matches, exists; found ${tests.length === 0 ? 'none' : tests.join(' and ')}` });
       }
-      if (p.matches === undefined) return;
-      try {
-        new RegExp(p.matches);
-      } catch (err) {
-        issues.push({ path: ['routes', String(i), 'where', String(j), 'matches'], message: `not a valid regular expression: ${(err as Error).message}` });
-      }
+      const problem = p.matches === undefined ? undefined : fieldPatternProblem(p.matches);
+      if (problem !== undefined) issues.push({ path: ['routes', String(i), 'where', String(j), 'matches'], message: problem });
     });
   });
   if (config.routes === undefined) return;
