@@ -1,15 +1,16 @@
 // Hot reload of sinks.yaml: checked every `intervalMs` (and at once on SIGHUP), by content, so a
 // Kubernetes ConfigMap update (an atomic symlink swap) is seen like an edit. A changed file is
-// validated exactly as at start-up; valid → applied, refused (invalid, or it could not be applied)
-// → every problem logged, counted, and the running config kept. Nothing a changed file does escapes as an exception: the process stays
-// up. The poll tries a refused file once; SIGHUP tries it again.
+// validated exactly as at start-up and its sinks are opened before anything running is touched;
+// valid → applied, refused (invalid, or a sink cannot start) → every problem logged, counted, and
+// the running config kept. Nothing a changed file does escapes as an exception: the process stays
+// up. The poll tries a refused file once; SIGHUP tries it again (e.g. after a folder was fixed).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Env } from '../config/load-config.ts';
 import { parseSinksConfig } from '../config/load-config.ts';
 import { formatConfigIssue } from '../config/load-yaml-config.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { ApplyReport } from '../pipeline/start-sink-workers.ts';
+import type { ApplyOutcome } from '../pipeline/start-sink-workers.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
 
 export interface WatchSinksConfigOptions {
@@ -18,7 +19,7 @@ export interface WatchSinksConfigOptions {
   initialText: string;
   env: Env;
   intervalMs: number;
-  apply: (config: SinksConfig) => Promise<ApplyReport>;
+  apply: (config: SinksConfig) => Promise<ApplyOutcome>;
   logger: Logger;
   metrics: SelfMetrics;
 }
@@ -68,11 +69,14 @@ export function watchSinksConfig(options: WatchSinksConfigOptions): SinksConfigW
       return refuse({ code: 'ZQ_ERR_CONFIG_INVALID', problems: parsed.issues.map(formatConfigIssue) }, 'changed sinks.yaml is invalid: refused, the running config is kept');
     }
     try {
-      const report = await options.apply(parsed.value);
+      const applied = await options.apply(parsed.value);
+      if (!applied.ok) {
+        return refuse({ code: 'ZQ_ERR_CONFIG_INVALID', problems: applied.problems }, 'changed sinks.yaml cannot be applied: refused, the running config is kept');
+      }
       running = text;
       metrics.configReloads.inc({ result: 'applied' });
       metrics.configReloadOk.set(1);
-      log.info(report, 'sinks.yaml reloaded');
+      log.info(applied.report, 'sinks.yaml reloaded');
     } catch (err) {
       refuse({ err }, 'could not apply the changed sinks.yaml');
     }

@@ -5,7 +5,7 @@ import type { BackoffPolicy } from '../delivery/backoff.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole/blackhole-sink-config.ts';
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';
-import { createFileSink } from './file/create-file-sink.ts';
+import { checkFileSink, createFileSink } from './file/create-file-sink.ts';
 import { fileSinkConfigSchema, type FileSinkConfig } from './file/file-sink-config.ts';
 import { createDatadogSink } from './datadog/create-datadog-sink.ts';
 import { datadogSinkConfigSchema, type DatadogSinkConfig } from './datadog/datadog-sink-config.ts';
@@ -48,4 +48,16 @@ export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDe
     case 'prometheus':
       return createPrometheusSink(name, config, { logger: http.logger });
   }
+}
+
+/**
+ * What a sink needs before it starts, checked at start-up and before a reload touches anything
+ * running: a `file` sink's file must open for appending. Each problem names the setting
+ * (`sinks.<name>.path: cannot open …`). The other sinks have nothing to check (network backends
+ * may come and go: their delivery retries).
+ */
+export async function checkSinkStart(name: string, config: SinkConfig): Promise<string[]> {
+  if (config.type !== 'file') return [];
+  const problem = await checkFileSink(config);
+  return problem === undefined ? [] : [`sinks.${name}.path: ${problem}`];
 }

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { watchSinksConfig } from '../../../src/cli/watch-sinks-config.ts';
-import type { ApplyReport } from '../../../src/pipeline/start-sink-workers.ts';
+import type { ApplyOutcome } from '../../../src/pipeline/start-sink-workers.ts';
 import type { SinksConfig } from '../../../src/sinks/sinks-config.ts';
 import { freshMetrics, metricValue } from '../../support/test-deps.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/config/invalid');
 const VALID = 'sinks:\n  console:\n    type: stdout\n';
-const APPLIED: ApplyReport = { started: [], restarted: [], stopped: [], kept: ['console'] };
+const APPLIED: ApplyOutcome = { ok: true, report: { started: [], restarted: [], stopped: [], kept: ['console'] } };
 
-function setUp(apply: (config: SinksConfig) => Promise<ApplyReport>, env: Record<string, string | undefined> = {}) {
+function setUp(apply: (config: SinksConfig) => Promise<ApplyOutcome>, env: Record<string, string | undefined> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'qssf-watch-')), 'sinks.yaml');
   writeFileSync(file, VALID);
   const logs: Record<string, unknown>[] = [];
@@ -43,6 +43,22 @@ describe('watchSinksConfig', () => {
       }
     });
   }
+
+  it('a sink that cannot start refuses the change with its problems (the running config is kept)', async () => {
+    const t = setUp(async () => ({ ok: false, problems: ['sinks.console.path: cannot open /dev/null/x for appending (ENOTDIR: not a directory)'] }));
+    try {
+      writeFileSync(t.file, `${VALID}    data: events\n`);
+      await t.watcher.check();
+      const line = t.logs.find((l) => l.msg === 'changed sinks.yaml cannot be applied: refused, the running config is kept');
+      expect(line).to.deep.include({ code: 'ZQ_ERR_CONFIG_INVALID', problems: ['sinks.console.path: cannot open /dev/null/x for appending (ENOTDIR: not a directory)'] });
+      expect(await t.rejected()).to.equal(1);
+      expect(await metricValue(t.metrics, 'qss_forwarder_config_last_reload_ok')).to.equal(0);
+      await t.watcher.check({ retry: true });
+      expect(t.applied).to.have.length(2);
+    } finally {
+      t.watcher.stop();
+    }
+  });
 
   it('an apply that throws is a refused reload, logged and counted; the poll tries that file once, SIGHUP (retry) again', async () => {
     const t = setUp(() => Promise.reject(new Error('boom')));
