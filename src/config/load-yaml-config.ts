@@ -35,6 +35,8 @@ function overrideValue(o: EnvOverride, raw: string): unknown {
 export interface SemanticIssue {
   path: readonly string[];
   message: string;
+  /** Point at the key rather than its value (e.g. a value that must not be shown). */
+  key?: boolean;
 }
 
 export interface LoadYamlConfigInput<T> {
@@ -276,7 +278,7 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
     return { ok: false, issues: sortIssues(issues) };
   }
   if (issues.length > 0) return { ok: false, issues };
-  for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path), path: dotted(s.path), message: s.message });
+  for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path, s.key), path: dotted(s.path), message: s.message });
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, value: deepFreeze(data as T) };
 }

@@ -83,6 +83,22 @@ describe('config loading', () => {
     });
   });
 
+  describe('request headers and credentials', () => {
+    it('OTLP_HEADERS in the colon form is a problem at the headers key, never showing the value', () => {
+      const text = 'sinks:\n  otel:\n    type: otlp\n    endpoint: http://c:4318\n    headers: ${OTLP_HEADERS:-}\n';
+      const r = parseSinksConfig('s.yaml', text, { OTLP_HEADERS: 'authorization: Bearer xyzzy-secret' });
+      expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal([
+        's.yaml:5:5: sinks.otel.headers: entry 1 ("authorization: …") is not name=value: write name=value pairs separated by commas, as in OTEL_EXPORTER_OTLP_HEADERS (percent-encode "," "=" and "%" in a value)',
+      ]);
+      expect(parseSinksConfig('s.yaml', text, { OTLP_HEADERS: 'authorization=Bearer%20xyzzy-secret' }).ok).to.equal(true);
+    });
+    it('no header or credential problem repeats a value (sinks-headers.yaml)', () => {
+      const r = parseSinksConfig('s.yaml', readFileSync(join(DIR, 'invalid/sinks-headers.yaml'), 'utf8'), {});
+      expect(!r.ok && r.issues).to.have.length(6);
+      expect(JSON.stringify(r)).to.not.include('xyzzy');
+    });
+  });
+
   describe('YAML aliases', () => {
     const usesOfOneAnchor = (n: number): string => `sinks:\n  file_0:\n    type: file\n    path: &p events.jsonl\n${Array.from({ length: n }, (_, i) => `  file_${i + 1}:\n    type: file\n    path: *p\n`).join('')}`;
     it('an anchor may be used 99 times (the yaml library\'s limit is 100 copies)', () => {
