@@ -13,7 +13,7 @@ export const FOLDER_MODE = 0o700;
 export type OpenForAppendResult = { ok: true; handle: FileHandle } | { ok: false; code: string; message: string };
 
 /** `ENOTDIR: not a directory` from `ENOTDIR: not a directory, open '/dev/null/x'`. */
-function reason(err: NodeJS.ErrnoException): string {
+export function errnoReason(err: NodeJS.ErrnoException): string {
   const code = err.code ?? 'error';
   return /^[A-Z0-9_]+: [^,]+/.exec(err.message)?.[0] ?? code;
 }
@@ -39,7 +39,7 @@ export async function openForAppend(path: string): Promise<OpenForAppendResult> 
       await mkdir(dir, { mode: FOLDER_MODE });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'EEXIST') return { ok: false, code: e.code ?? 'error', message: `cannot create the folder ${dir} for ${path} (${reason(e)})` };
+      if (e.code !== 'EEXIST') return { ok: false, code: e.code ?? 'error', message: `cannot create the folder ${dir} for ${path} (${errnoReason(e)})` };
     }
   }
   let handle: FileHandle | undefined;
@@ -56,6 +56,6 @@ export async function openForAppend(path: string): Promise<OpenForAppendResult> 
   } catch (err) {
     await handle?.close().catch(() => undefined);
     const e = err as NodeJS.ErrnoException;
-    return { ok: false, code: e.code ?? 'error', message: `cannot open ${path} for appending (${reason(e)})` };
+    return { ok: false, code: e.code ?? 'error', message: `cannot open ${path} for appending (${errnoReason(e)})` };
   }
 }
