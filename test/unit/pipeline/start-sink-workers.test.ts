@@ -13,11 +13,16 @@ import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
 
 const worker = { max_batch_events: 10, retry: { initial_backoff_ms: 1, max_backoff_ms: 2, max_attempts: 0 }, shutdown_grace_ms: 500, sinks_reload_interval_ms: 0 };
 
+function freshBus() {
+  const path = join(mkdtempSync(join(tmpdir(), 'qssf-workers-')), 'bus.sqlite');
+  const metrics = freshMetrics();
+  const bus = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics });
+  return { bus, metrics };
+}
+
 describe('startSinkWorkers', () => {
   it('apply: keeps unchanged sinks (new routes take effect), restarts changed ones at their position, starts new ones, stops removed ones', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'qssf-workers-')), 'bus.sqlite');
-    const metrics = freshMetrics();
-    const bus = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics });
+    const { bus, metrics } = freshBus();
     const got = new Map<string, string[]>();
     const created: string[] = [];
     const closed: string[] = [];
@@ -58,9 +63,7 @@ describe('startSinkWorkers', () => {
   });
 
   it('apply: refuses the whole change, touching nothing running, when a new or changed sink cannot start', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'qssf-workers-')), 'bus.sqlite');
-    const metrics = freshMetrics();
-    const bus = createEmbeddedBus({ config: { path, max_commit_events: 64, poll_interval_ms: 10, retention: { interval_ms: 3600000, max_age_hours: 1, max_size_mb: 100, on_full: 'reject' } }, logger: silentLogger, metrics });
+    const { bus, metrics } = freshBus();
     const got = new Map<string, string[]>();
     const events: string[] = [];
     const createSink = (name: string): Sink => {
