@@ -45,3 +45,26 @@ export const OTHER_ERROR_CODES = {
   ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within worker.shutdown_grace_ms + 15 s, and exited anyway',
   ZQ_ERR_EXPLAIN_INPUT: 'the events file given to explain --event could not be read or holds no Zoom webhook body',
 } as const;
+
+/**
+ * A start-up refusal the operator can act on: each problem names the setting and says what is
+ * wrong (`sinks.events_file.path: cannot open … (ENOTDIR: not a directory)`). Logged as its
+ * problems, without a stack (startupFailureFields); the process exits 1.
+ */
+export class StartupError extends Error {
+  readonly code = 'ZQ_ERR_STARTUP';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(problems.join('; '), options);
+    this.name = 'StartupError';
+    this.problems = problems;
+  }
+}
+
+/** The fields of the `could not start` log line: a StartupError's problems, or any other error with its stack (a bug). */
+export function startupFailureFields(err: unknown): Record<string, unknown> {
+  const problems = (err as { problems?: unknown } | undefined)?.problems;
+  if ((err as { code?: unknown } | undefined)?.code === 'ZQ_ERR_STARTUP' && Array.isArray(problems)) return { code: 'ZQ_ERR_STARTUP', problems };
+  return { err, code: 'ZQ_ERR_STARTUP' };
+}

@@ -13,6 +13,7 @@ import { createKafkaBus } from '../bus/create-kafka-bus.ts';
 import type { StoreProblem } from '../bus/open-embedded-store.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
 import type { Env } from '../config/load-config.ts';
+import { StartupError, startupFailureFields } from '../errors.ts';
 import { createIngressApp } from '../ingress/create-ingress-app.ts';
 import { DEFAULT_APP } from '../ingress/ingress-config.ts';
 import { ensureLocalSecretToken } from '../ingress/local-secret-token.ts';
@@ -22,7 +23,7 @@ import { createSelfMetrics, type SelfMetrics } from '../observability/self-metri
 import { createParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
 import { participantDimensionCacheOptions } from '../pipeline/enrich/enrichment-config.ts';
 import { startSinkWorkers, type SinkWorkers } from '../pipeline/start-sink-workers.ts';
-import { createSink } from '../sinks/sink-registry.ts';
+import { checkSinkStart, createSink } from '../sinks/sink-registry.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
 import { closeServer, createListener, listen } from './start-listener.ts';
 import { watchSinksConfig, type SinksConfigWatcher } from './watch-sinks-config.ts';
@@ -113,8 +114,9 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
     bus = opened.bus;
     if (role !== 'ingress') {
       const cache = createParticipantDimensionCache(participantDimensionCacheOptions(config.enrichment, Date.now));
-      workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout, retry: config.worker.retry, metrics, logger }), logger, metrics });
-      await workers.apply(sinksConfig);
+      workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout, retry: config.worker.retry, metrics, logger }), checkSink: checkSinkStart, logger, metrics });
+      const applied = await workers.apply(sinksConfig);
+      if (!applied.ok) throw new StartupError(applied.problems);
       const w = workers;
       watcher = watchSinksConfig({ file: options.sinks, initialText: loaded.sinksText, env, intervalMs: config.worker.sinks_reload_interval_ms, apply: (c) => w.apply(c), logger, metrics });
       logger.info({ bus: config.bus.type, sinks: workers.running(), routes: sinksConfig.routes?.length ?? 0 }, 'sink workers started');
@@ -128,7 +130,7 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
       logger.info({ port, host: config.server.host, scheme: config.server.tls ? 'https' : 'http', bus: config.bus.type, apps: Object.keys(config.zoom.apps) }, 'webhook listener started');
     }
   } catch (err) {
-    logger.fatal({ err, code: 'ZQ_ERR_STARTUP' }, 'could not start');
+    logger.fatal(startupFailureFields(err), 'could not start');
     await stopStarted();
     return 1;
   }

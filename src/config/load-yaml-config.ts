@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, parse as parseYamlValue, visit, type Document, type Node, type Scalar } from 'yaml';
 import { didYouMean } from './did-you-mean.ts';
+import { findAliasProblem } from './find-alias-problem.ts';
 import { interpolateEnv } from './interpolate-env.ts';
 
 export interface ConfigIssue {
@@ -34,6 +35,8 @@ function overrideValue(o: EnvOverride, raw: string): unknown {
 export interface SemanticIssue {
   path: readonly string[];
   message: string;
+  /** Point at the key rather than its value (e.g. a value that must not be shown). */
+  key?: boolean;
 }
 
 export interface LoadYamlConfigInput<T> {
@@ -220,6 +223,13 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
     issues.push({ where: `${input.file}:${line}:${col}`, path: '(yaml)', message: e.message.split('\n')[0]! });
   }
   if (issues.length > 0) return { ok: false, issues };
+  const yamlIssue = (offset: number, message: string): ConfigResult<T> => {
+    const { line, col } = lines.linePos(offset);
+    return { ok: false, issues: [{ where: `${input.file}:${line}:${col}`, path: '(yaml)', message }] };
+  };
+  // Aliases toJS() would throw on (or turn into a cycle): a problem at the alias, not a crash.
+  const aliasProblem = findAliasProblem(doc);
+  if (aliasProblem !== undefined) return yamlIssue(aliasProblem.alias.range?.[0] ?? 0, aliasProblem.message);
   // An interpolation problem is reported, and the schema's view of that same value is not.
   interpolate(doc, input.env, (node, message) => {
     const { line, col } = lines.linePos(node.range?.[0] ?? 0);
@@ -227,7 +237,13 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
   });
   const interpolationFailed = new Set(issues.map((i) => i.where));
 
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (err) {
+    // Defensive: findAliasProblem mirrors the library's refusals; anything else it throws is still the file's problem.
+    return yamlIssue(0, `cannot be read as YAML data: ${(err as Error).message.split('\n')[0]!}`);
+  }
   const fromEnv = new Map<string, string>();
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
     for (const o of input.overrides ?? []) {
@@ -262,7 +278,7 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
     return { ok: false, issues: sortIssues(issues) };
   }
   if (issues.length > 0) return { ok: false, issues };
-  for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path), path: dotted(s.path), message: s.message });
+  for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path, s.key), path: dotted(s.path), message: s.message });
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, value: deepFreeze(data as T) };
 }

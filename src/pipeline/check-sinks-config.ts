@@ -1,9 +1,12 @@
 // The rules of sinks.yaml that a JSON Schema cannot say: routes name existing sinks, every sink is
 // reachable, event patterns and regular expressions make sense, custom metrics have a known source,
-// a fitting unit and a unique name, attribute lists name attributes that exist. Each problem comes
-// back with its key path (the loader adds file:line:column). Pure.
+// a fitting unit and a unique name, attribute lists name attributes that exist, request headers and
+// credentials can be sent as HTTP headers. Each problem comes back with its key path (the loader
+// adds file:line:column); none repeats a secret. Pure.
 import { didYouMean } from '../config/did-you-mean.ts';
 import type { SemanticIssue } from '../config/load-yaml-config.ts';
+import { headerValueProblem, parseHttpHeaders } from '../delivery/parse-http-headers.ts';
+import type { SinkConfig } from '../sinks/sink-registry.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
 import { namePredicate } from './map/compile-attribute-filter.ts';
 import { METRIC_SOURCE_NAMES, resolveMetricSource } from './map/resolve-metric-source.ts';
@@ -12,7 +15,7 @@ import type { SinkMappingConfig } from './map/sink-mapping-config.ts';
 import { UNIT_CONVERSIONS, unitFactor } from './map/unit-conversions.ts';
 import { QOS_METRIC_NAMES } from './normalize/metric-catalogue.ts';
 import { QSS_EVENTS } from './normalize/normalize-qss-event.ts';
-import { globToRegExp, isGlob } from './route/compile-routes.ts';
+import { compileGlob, fieldPatternProblem, isGlob } from './route/compile-routes.ts';
 
 const QSS_EVENT_NAMES = Object.keys(QSS_EVENTS);
 const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
@@ -30,7 +33,7 @@ function checkRoutes(config: SinksConfig, issues: SemanticIssue[]): void {
     route.events?.forEach((pattern, j) => {
       const path = ['routes', String(i), 'events', String(j)];
       if (isGlob(pattern)) {
-        const re = globToRegExp(pattern);
+        const re = compileGlob(pattern);
         if (!QSS_EVENT_NAMES.some((e) => re.test(e))) issues.push({ path, message: `${JSON.stringify(pattern)} matches none of the 14 QSS event types (meeting.*, webinar.*, session.*, phone.*)` });
       } else if (!QSS_EVENT_NAMES.includes(pattern)) {
         // Other Zoom events may be routed too (if the app subscribes to them); a near miss of a QSS name is a typo.
@@ -43,12 +46,8 @@ function checkRoutes(config: SinksConfig, issues: SemanticIssue[]): void {
       if (tests.length !== 1) {
         issues.push({ path: ['routes', String(i), 'where', String(j)], message: `needs exactly one of equals, in, matches, exists; found ${tests.length === 0 ? 'none' : tests.join(' and ')}` });
       }
-      if (p.matches === undefined) return;
-      try {
-        new RegExp(p.matches);
-      } catch (err) {
-        issues.push({ path: ['routes', String(i), 'where', String(j), 'matches'], message: `not a valid regular expression: ${(err as Error).message}` });
-      }
+      const problem = p.matches === undefined ? undefined : fieldPatternProblem(p.matches);
+      if (problem !== undefined) issues.push({ path: ['routes', String(i), 'where', String(j), 'matches'], message: problem });
     });
   });
   if (config.routes === undefined) return;
@@ -96,9 +95,26 @@ function checkMetrics(name: string, sink: SinkMappingConfig, issues: SemanticIss
   });
 }
 
+/** Free-form values that become request headers: OTLP `headers`, the HEC token, the Datadog API key. */
+function checkHeaders(name: string, sink: SinkConfig, issues: SemanticIssue[]): void {
+  const base = ['sinks', name];
+  if (sink.type === 'otlp') {
+    const parsed = parseHttpHeaders(sink.headers);
+    if (!parsed.ok) for (const message of parsed.problems) issues.push({ path: [...base, 'headers'], key: true, message });
+  }
+  const credential = sink.type === 'splunk_hec' ? { key: 'token', value: sink.token } : sink.type === 'datadog' ? { key: 'api_key', value: sink.api_key } : undefined;
+  const problem = credential === undefined ? undefined : headerValueProblem(credential.value);
+  if (credential !== undefined && problem !== undefined) {
+    issues.push({ path: [...base, credential.key], key: true, message: `${problem}; it is sent as a request header (a secret read from a file often ends with a newline: remove it)` });
+  }
+}
+
 export function checkSinksConfig(config: SinksConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   checkRoutes(config, issues);
-  for (const [name, sink] of Object.entries(config.sinks)) checkMetrics(name, sink, issues);
+  for (const [name, sink] of Object.entries(config.sinks)) {
+    checkMetrics(name, sink, issues);
+    checkHeaders(name, sink, issues);
+  }
   return issues;
 }

@@ -5,6 +5,8 @@
 //   delivered), closed and started again with the new settings at its committed position;
 // - a removed sink is stopped and closed; its position is kept on the bus;
 // - a new sink starts at its committed position (a name never seen: the oldest event on the bus).
+// Before any of that, every new and changed sink is checked (`checkSink`: a file sink's file must
+// open): if one cannot start, the whole change is refused and nothing running is touched.
 // Nothing is lost: positions only move over delivered or dead-lettered events. Reloads are applied
 // one at a time. The participant dimension cache is shared by all sinks of the process.
 import type { Logger } from 'pino';
@@ -24,6 +26,8 @@ export interface SinkWorkersDeps {
   worker: WorkerConfig;
   cache: ParticipantDimensionCache;
   createSink: (name: string, config: SinkConfig) => Sink;
+  /** Problems that keep a sink from starting, each naming its setting (src/sinks/sink-registry.ts `checkSinkStart`). */
+  checkSink: (name: string, config: SinkConfig) => Promise<string[]>;
   logger: Logger;
   metrics: SelfMetrics;
 }
@@ -36,9 +40,12 @@ export interface ApplyReport {
   kept: string[];
 }
 
+/** Applied, or refused with nothing changed because a new or changed sink cannot start. */
+export type ApplyOutcome = { ok: true; report: ApplyReport } | { ok: false; problems: string[] };
+
 export interface SinkWorkers {
-  /** Applies a validated sinks.yaml; resolves when every change is in place. */
-  apply(config: SinksConfig): Promise<ApplyReport>;
+  /** Applies a validated sinks.yaml; resolves when every change is in place, or refused. */
+  apply(config: SinksConfig): Promise<ApplyOutcome>;
   /** Names and types of the running sinks. */
   running(): string[];
   stop(graceMs: number): Promise<void>;
@@ -89,25 +96,25 @@ export function startSinkWorkers(deps: SinkWorkersDeps): SinkWorkers {
     await entry.sink.close();
   };
 
-  const applyNow = async (config: SinksConfig): Promise<ApplyReport> => {
+  const applyNow = async (config: SinksConfig): Promise<ApplyOutcome> => {
     const pipelines = compileSinkPipelines(config);
     const report: ApplyReport = { started: [], restarted: [], stopped: [], kept: [] };
     for (const [name, entry] of running) {
       const next = config.sinks[name];
       if (next === undefined) report.stopped.push(name);
       else if (JSON.stringify(next) !== entry.settings) report.restarted.push(name);
-      else {
-        entry.pipeline = pipelines.get(name) as SinkPipeline;
-        report.kept.push(name);
-      }
+      else report.kept.push(name);
     }
+    for (const name of Object.keys(config.sinks)) if (!running.has(name)) report.started.push(name);
+    const problems = (await Promise.all([...report.started, ...report.restarted].map((name) => deps.checkSink(name, config.sinks[name]!)))).flat();
+    if (problems.length > 0) return { ok: false, problems };
+
+    for (const name of report.kept) (running.get(name) as Running).pipeline = pipelines.get(name) as SinkPipeline;
     await Promise.all([...report.stopped, ...report.restarted].map((name) => halt(name, worker.shutdown_grace_ms)));
     for (const [name, config_] of Object.entries(config.sinks)) {
-      if (running.has(name)) continue;
-      if (!report.restarted.includes(name)) report.started.push(name);
-      start(name, config_, pipelines.get(name) as SinkPipeline);
+      if (!running.has(name)) start(name, config_, pipelines.get(name) as SinkPipeline);
     }
-    return report;
+    return { ok: true, report };
   };
 
   return {

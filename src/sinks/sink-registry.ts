@@ -1,12 +1,14 @@
 // Every sink type, listed explicitly: its config schema and its factory. No folder scanning.
+import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../delivery/backoff.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole/blackhole-sink-config.ts';
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';
-import { createFileSink } from './file/create-file-sink.ts';
+import { checkFileSink, createFileSink } from './file/create-file-sink.ts';
 import { fileSinkConfigSchema, type FileSinkConfig } from './file/file-sink-config.ts';
+import { errnoReason } from './file/open-for-append.ts';
 import { createDatadogSink } from './datadog/create-datadog-sink.ts';
 import { datadogSinkConfigSchema, type DatadogSinkConfig } from './datadog/datadog-sink-config.ts';
 import { createOtlpSink } from './otlp/create-otlp-sink.ts';
@@ -47,5 +49,27 @@ export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDe
       return createDatadogSink(name, config, http);
     case 'prometheus':
       return createPrometheusSink(name, config, { logger: http.logger });
+  }
+}
+
+/**
+ * What a sink needs before it starts, checked at start-up and before a reload touches anything
+ * running: a `file` sink's file must open for appending; an HTTP sink's `tls.ca_file` must be
+ * readable (it is read when the sink is created). Each problem names the setting
+ * (`sinks.<name>.path: cannot open …`). Nothing else is checked: network backends may come and go,
+ * and their delivery retries.
+ */
+export async function checkSinkStart(name: string, config: SinkConfig): Promise<string[]> {
+  if (config.type === 'file') {
+    const problem = await checkFileSink(config);
+    return problem === undefined ? [] : [`sinks.${name}.path: ${problem}`];
+  }
+  const caFile = 'tls' in config ? config.tls.ca_file : undefined;
+  if (caFile === undefined) return [];
+  try {
+    await readFile(caFile);
+    return [];
+  } catch (err) {
+    return [`sinks.${name}.tls.ca_file: cannot read ${caFile} (${errnoReason(err as NodeJS.ErrnoException)})`];
   }
 }

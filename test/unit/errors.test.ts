@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INGRESS_REJECTIONS, OTHER_ERROR_CODES } from '../../src/errors.ts';
+import { INGRESS_REJECTIONS, OTHER_ERROR_CODES, StartupError, startupFailureFields } from '../../src/errors.ts';
 
 const ERRORS_MD = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
 const CODE = /^ZQ_ERR_[A-Z0-9_]+$/;
@@ -36,5 +36,12 @@ describe('error catalogue', () => {
     const known = new Set([...ingress.map(([c]) => c), ...others]);
     const documented = [...ERRORS_MD.matchAll(/^\| `(ZQ_ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]!);
     expect(documented.filter((c) => !known.has(c))).to.deep.equal([]);
+  });
+
+  it('a StartupError is logged as its problems, without a stack; any other error as it is (a bug: with its stack)', () => {
+    const problems = ['sinks.events_file.path: cannot open /dev/null/x for appending (ENOTDIR: not a directory)'];
+    expect(startupFailureFields(new StartupError(problems))).to.deep.equal({ code: 'ZQ_ERR_STARTUP', problems });
+    const bug = new TypeError('x is undefined');
+    expect(startupFailureFields(bug)).to.deep.equal({ err: bug, code: 'ZQ_ERR_STARTUP' });
   });
 });

@@ -1,14 +1,14 @@
 // A sink's `attributes:` allow/deny list → a function from a sample's attributes to the attributes
 // the sink keeps. Samples share frozen attribute objects, so results are remembered per input
 // object (WeakMap): filtering costs one lookup per sample, not one object per point. Pure.
-import { globToRegExp, isGlob } from '../route/compile-routes.ts';
+import { compileGlob, isGlob } from '../route/compile-routes.ts';
 
 export type AttributeFilter = (attributes: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
 
 /** Does a name match any of the patterns (names or `*` globs)? */
 export function namePredicate(patterns: readonly string[]): (name: string) => boolean {
   const exact = new Set(patterns.filter((p) => !isGlob(p)));
-  const globs = patterns.filter(isGlob).map(globToRegExp);
+  const globs = patterns.filter(isGlob).map(compileGlob);
   return (name) => exact.has(name) || globs.some((re) => re.test(name));
 }
 

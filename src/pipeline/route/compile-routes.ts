@@ -1,6 +1,9 @@
 // `routes:` → predicates, compiled once per config (regular expressions built here, not per event).
 // Pure. The route stage asks, per record, which routes match; the body is parsed only when a route
-// needs a field of it (`where:`).
+// needs a field of it (`where:`). Event globs and `matches` run on RE2 (re2js): matching takes time
+// linear in the input, whatever the pattern, so a signed event crafted against a route's pattern
+// cannot hold the event loop (JavaScript's backtracking RegExp can take hours on 50 characters).
+import { RE2JS } from 're2js';
 import type { FieldPredicateConfig, RouteConfig } from './routes-config.ts';
 
 export interface RouteSubject {
@@ -20,10 +23,32 @@ export interface CompiledRoute {
 /** The route used when sinks.yaml has no `routes:`: everything to every sink. */
 export const IMPLICIT_ROUTE_NAME = 'all-events';
 
+/** A compiled pattern: `test` is true when it matches (a part of) the text. */
+export interface TextPattern {
+  test(text: string): boolean;
+}
+
 /** `*` = any run of characters (dots included), `?` = one character; the rest is literal. Anchored. */
-export function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`);
+export function compileGlob(glob: string): TextPattern {
+  const source = glob.split(/([*?])/).map((part) => (part === '*' ? '.*' : part === '?' ? '.' : part === '' ? '' : RE2JS.quote(part)));
+  return RE2JS.compile(`^${source.join('')}$`);
+}
+
+/** Where `matches` is documented: its syntax and what RE2 leaves out. */
+export const RE2_SYNTAX_URL = 'https://github.com/google/re2/wiki/Syntax';
+
+/**
+ * Why a `matches` pattern cannot be run (undefined: it can). RE2 syntax, as JavaScript's for the
+ * common parts; no backreferences, lookaround or `\u` escapes.
+ */
+export function fieldPatternProblem(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (err) {
+    const detail = (err as Error).message.replace(/^error parsing regexp: /, '');
+    return `not a regular expression RE2 can run (${detail}): \`matches\` uses RE2 syntax (${RE2_SYNTAX_URL}): no backreferences (\\1), lookahead or lookbehind ((?=…) (?!…) (?<=…) (?<!…)), possessive quantifiers or \\u escapes (write \\x{00e9}); repeat counts up to 1000`;
+  }
 }
 
 export function isGlob(pattern: string): boolean {
@@ -63,7 +88,7 @@ function compilePredicate(p: FieldPredicateConfig): (body: unknown) => boolean {
       return v !== undefined && want.has(v);
     };
   }
-  const re = new RegExp(p.matches ?? '');
+  const re = RE2JS.compile(p.matches ?? '');
   return (body) => {
     const v = asText(readField(body, path));
     return v !== undefined && re.test(v);
@@ -73,7 +98,7 @@ function compilePredicate(p: FieldPredicateConfig): (body: unknown) => boolean {
 function compileEventMatcher(patterns: readonly string[] | undefined): ((event: string) => boolean) | undefined {
   if (patterns === undefined) return undefined;
   const exact = new Set(patterns.filter((p) => !isGlob(p)));
-  const globs = patterns.filter(isGlob).map(globToRegExp);
+  const globs = patterns.filter(isGlob).map(compileGlob);
   return (event) => exact.has(event) || globs.some((re) => re.test(event));
 }
 

@@ -29,7 +29,7 @@ const predicateSchema = {
     field: { type: 'string', pattern: '^[^.]+(\\.[^.]+)*$', description: 'Dotted path into the Zoom body (`payload.object.participant.user_name`); a number picks an array item.' },
     equals: { type: ['string', 'number', 'boolean'], description: 'The field equals this value (numbers and strings compare as text: `123` matches `"123"`).' },
     in: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'The field equals one of these values.' },
-    matches: { type: 'string', minLength: 1, description: 'The field (as text) matches this regular expression (JavaScript syntax, unanchored).' },
+    matches: { type: 'string', minLength: 1, description: 'The field (as text) matches this regular expression, unanchored (`^…$` to anchor), in RE2 syntax (https://github.com/google/re2/wiki/Syntax): linear-time matching, so no backreferences or lookaround.' },
     exists: { type: 'boolean', description: '`true`: the field is present and not null; `false`: it is not.' },
   },
 } as const;

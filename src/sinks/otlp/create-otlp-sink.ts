@@ -3,6 +3,7 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { createHttpClient } from '../../delivery/http-client.ts';
+import { parseHttpHeaders } from '../../delivery/parse-http-headers.ts';
 import { sendHttpChunks, type HttpSinkContext } from '../../delivery/send-http-chunks.ts';
 import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
 import type { Sink } from '../sink.ts';
@@ -16,16 +17,14 @@ export function otlpMetricsUrl(endpoint: string): string {
   return trimmed.endsWith('/v1/metrics') ? trimmed : `${trimmed}/v1/metrics`;
 }
 
-/** `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS form, values URL-decoded) or a mapping → headers. */
+/**
+ * `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS form, values URL-decoded) or a mapping → headers.
+ * validate refuses malformed headers (src/pipeline/check-sinks-config.ts), so one here is a bug.
+ */
 export function otlpHeaders(headers: OtlpSinkConfig['headers']): Record<string, string> {
-  if (typeof headers !== 'string') return { ...headers };
-  const out: Record<string, string> = {};
-  for (const pair of headers.split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    out[pair.slice(0, at).trim().toLowerCase()] = decodeURIComponent(pair.slice(at + 1).trim());
-  }
-  return out;
+  const parsed = parseHttpHeaders(headers);
+  if (!parsed.ok) throw new Error(`otlp headers were not validated: ${parsed.problems.join('; ')}`);
+  return parsed.headers;
 }
 
 /** Rough JSON size of one point, for request sizing (a 413 splits further). */

@@ -26,7 +26,7 @@ export const otlpSinkConfigSchema = {
       additionalProperties: { type: 'string', writeOnly: true, description: 'One header (name → value).' },
       writeOnly: true,
       default: {},
-      description: 'Extra request headers (authentication): a mapping, or `k=v,k2=v2` as in OTEL_EXPORTER_OTLP_HEADERS (e.g. `${OTLP_HEADERS:-}`). Values are never logged.',
+      description: 'Extra request headers (authentication): a mapping, or `k=v,k2=v2` as in OTEL_EXPORTER_OTLP_HEADERS, values percent-encoded (e.g. `${OTLP_HEADERS:-}`). A malformed entry (no `=`, a name that is not an HTTP token, bad percent-encoding, CR/LF in a value, a header the forwarder sets itself) is a config problem. Values are never logged.',
     },
     resource_attributes: {
       type: 'object',

@@ -83,6 +83,36 @@ describe('config loading', () => {
     });
   });
 
+  describe('request headers and credentials', () => {
+    it('OTLP_HEADERS in the colon form is a problem at the headers key, never showing the value', () => {
+      const text = 'sinks:\n  otel:\n    type: otlp\n    endpoint: http://c:4318\n    headers: ${OTLP_HEADERS:-}\n';
+      const r = parseSinksConfig('s.yaml', text, { OTLP_HEADERS: 'authorization: Bearer xyzzy-secret' });
+      expect(!r.ok && r.issues.map(formatConfigIssue)).to.deep.equal([
+        's.yaml:5:5: sinks.otel.headers: entry 1 ("authorization: …") is not name=value: write name=value pairs separated by commas, as in OTEL_EXPORTER_OTLP_HEADERS (percent-encode "," "=" and "%" in a value)',
+      ]);
+      expect(parseSinksConfig('s.yaml', text, { OTLP_HEADERS: 'authorization=Bearer%20xyzzy-secret' }).ok).to.equal(true);
+    });
+    it('no header or credential problem repeats a value (sinks-headers.yaml)', () => {
+      const r = parseSinksConfig('s.yaml', readFileSync(join(DIR, 'invalid/sinks-headers.yaml'), 'utf8'), {});
+      expect(!r.ok && r.issues).to.have.length(6);
+      expect(JSON.stringify(r)).to.not.include('xyzzy');
+    });
+  });
+
+  describe('YAML aliases', () => {
+    const usesOfOneAnchor = (n: number): string => `sinks:\n  file_0:\n    type: file\n    path: &p events.jsonl\n${Array.from({ length: n }, (_, i) => `  file_${i + 1}:\n    type: file\n    path: *p\n`).join('')}`;
+    it('an anchor may be used 99 times (the yaml library\'s limit is 100 copies)', () => {
+      const r = parseSinksConfig('s.yaml', usesOfOneAnchor(99), {});
+      expect(r.ok && Object.keys(r.value.sinks)).to.have.length(100);
+    });
+    it('the 100th use is a problem at that alias, not an exception (forwarder.yaml alike)', () => {
+      const r = parseSinksConfig('s.yaml', usesOfOneAnchor(119), {});
+      expect(!r.ok && r.issues.map((i) => i.where)).to.deep.equal([`s.yaml:${4 + 3 * 100}:11`]);
+      const f = parseForwarderConfig('f.yaml', `data_dir: &d ./data\nx: [${Array.from({ length: 119 }, () => '*d').join(', ')}]\n`, {});
+      expect(!f.ok && f.issues.map(formatConfigIssue)[0]).to.match(/^f\.yaml:2:401: \(yaml\): too many alias expansions at \*d: .* write the repeated values out or use fewer aliases$/);
+    });
+  });
+
   it('reports both files at once, including an unreadable one', async () => {
     const r = await loadConfig({ config: join(DIR, 'invalid/forwarder-types.yaml'), sinks: join(DIR, 'does-not-exist.yaml') }, {});
     expect(r.ok).to.equal(false);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compileRoutes, globToRegExp, readField, type RouteSubject } from '../../../../src/pipeline/route/compile-routes.ts';
+import { compileRoutes, compileGlob, readField, type RouteSubject } from '../../../../src/pipeline/route/compile-routes.ts';
 import type { RouteConfig } from '../../../../src/pipeline/route/routes-config.ts';
 
 const body = {
@@ -77,8 +77,25 @@ describe('compileRoutes', () => {
     expect(readField({ a: [1, 2] }, ['a', 'length'])).to.equal(undefined);
   });
 
-  it('globToRegExp escapes regex characters', () => {
-    expect(globToRegExp('a+b(c)*').test('a+b(c)xyz')).to.equal(true);
-    expect(globToRegExp('a+b').test('aab')).to.equal(false);
+  // A backtracking engine (JavaScript's RegExp) tries every way to split the letters among the
+  // group's repetitions before it gives up at the "!": 2^59 ways for 60 letters, centuries at ~1 ns
+  // each (30 letters held the event loop 5 s). RE2 reads the text once. Without linear-time
+  // matching this test does not finish.
+  it('matches in linear time: a pattern that backtracks catastrophically in RegExp answers at once', () => {
+    const route: RouteConfig = { where: [{ field: 'payload.object.participant.user_name', matches: '^([A-Za-z]+\\s?)*$' }], sinks: ['a'] };
+    const named = (userName: string): RouteSubject => subject({ body: () => ({ payload: { object: { participant: { user_name: userName } } } }) });
+    expect(matching([route], named(`${'a'.repeat(60)}!`))).to.deep.equal([]);
+    expect(matching([route], named('Ada Lovelace'))).to.deep.equal(['route-1']);
+  });
+
+  it('event globs match in linear time too (a glob with many stars is polynomial in RegExp)', () => {
+    // ^.*a.*a.*a.*a.*a.*b$ against 3000 "a": RegExp tries every placement of the five a's, ~2e15.
+    expect(matching([{ events: ['*a*a*a*a*a*b'], sinks: ['a'] }], subject({ event: 'a'.repeat(3000) }))).to.deep.equal([]);
+    expect(matching([{ events: ['*a*a*a*a*a*b'], sinks: ['a'] }], subject({ event: 'aaaaab' }))).to.deep.equal(['route-1']);
+  });
+
+  it('compileGlob escapes regex characters', () => {
+    expect(compileGlob('a+b(c)*').test('a+b(c)xyz')).to.equal(true);
+    expect(compileGlob('a+b').test('aab')).to.equal(false);
   });
 });

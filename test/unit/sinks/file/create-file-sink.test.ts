@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileSink } from '../../../../src/sinks/file/create-file-sink.ts';
+import { checkFileSink, createFileSink } from '../../../../src/sinks/file/create-file-sink.ts';
+import { checkSinkStart } from '../../../../src/sinks/sink-registry.ts';
+import type { StdoutSinkConfig } from '../../../../src/sinks/stdout/stdout-sink-config.ts';
 import type { BusRecord } from '../../../../src/bus/bus.ts';
 import { sinkConfig } from '../../../support/pipeline-deps.ts';
 import type { FileSinkConfig } from '../../../../src/sinks/file/file-sink-config.ts';
@@ -49,4 +51,40 @@ describe('file sink', () => {
     const sink = createFileSink('archive', sinkConfig<FileSinkConfig>({ type: 'file', path: dir, fsync: true }));
     expect(await sink.write(events(record(1, '{}')), signal)).to.deep.equal({ status: 'retryable', reason: 'file_EISDIR' });
   });
+
+  it('creates a new file owner-only (0600) and its missing folders owner-only (0700); an existing file keeps its mode', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'qssf-file-'));
+    const path = join(base, 'new/nested/events.jsonl');
+    const sink = createFileSink('archive', sinkConfig<FileSinkConfig>({ type: 'file', path, fsync: false }));
+    await sink.write(events(record(1, '{}')), signal);
+    await sink.close();
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
+    expect([statSync(join(base, 'new')).mode & 0o777, statSync(join(base, 'new/nested')).mode & 0o777]).to.deep.equal([0o700, 0o700]);
+    const existing = join(base, 'existing.jsonl');
+    writeFileSync(existing, '', { mode: 0o640 });
+    expect(await checkFileSink(sinkConfig<FileSinkConfig>({ type: 'file', path: existing }))).to.equal(undefined);
+    expect(statSync(existing).mode & 0o777).to.equal(0o640);
+  });
 });
+
+describe('checkSinkStart (file sink)', () => {
+  it('names the sink, the path and the reason when the file cannot be opened (a folder that is a file)', async () => {
+    expect(await checkSinkStart('events_file', sinkConfig<FileSinkConfig>({ type: 'file', path: '/dev/null/events.jsonl' }))).to.deep.equal([
+      'sinks.events_file.path: cannot open /dev/null/events.jsonl for appending (ENOTDIR: not a directory)',
+    ]);
+  });
+  it('answers for a folder that cannot be created under /proc (a recursive mkdir there never returns)', async () => {
+    expect(await checkSinkStart('events_file', sinkConfig<FileSinkConfig>({ type: 'file', path: '/proc/qssf-no-such/dir/events.jsonl' }))).to.deep.equal([
+      'sinks.events_file.path: cannot create the folder /proc/qssf-no-such for /proc/qssf-no-such/dir/events.jsonl (ENOENT: no such file or directory)',
+    ]);
+  });
+  it('creates the file (0600) when it can, and has nothing to say', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'qssf-file-')), 'sub/events.jsonl');
+    expect(await checkSinkStart('events_file', sinkConfig<FileSinkConfig>({ type: 'file', path }))).to.deep.equal([]);
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
+  });
+  it('has nothing to check for sinks without local resources', async () => {
+    expect(await checkSinkStart('console', sinkConfig<StdoutSinkConfig>({ type: 'stdout' }))).to.deep.equal([]);
+  });
+});
+
