@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ensurePrivateDirectory, errnoLine } from './ensure-private-directory.ts';
+import { ensurePrivateDirectory, errnoReason } from '../files/ensure-private-directory.ts';
 import { acquireStoreLock, type StoreLock } from './store-lock.ts';
 
 export type StoreProblemCode = 'ZQ_ERR_STORE_PATH' | 'ZQ_ERR_STORE_IN_USE' | 'ZQ_ERR_STORE_CORRUPT';
@@ -128,7 +128,7 @@ function corrupt(path: string, setting: string, err: unknown): StoreProblem {
   return {
     code: 'ZQ_ERR_STORE_CORRUPT',
     message:
-      `${path} (${setting}) is not a usable SQLite database (${errnoLine(err)}). To recover: stop every qss-forwarder that uses it; ` +
+      `${path} (${setting}) is not a usable SQLite database (${errnoReason(err)}). To recover: stop every qss-forwarder that uses it; ` +
       `move it aside with its -wal and -shm files (mv ${path} ${path}.corrupt; mv ${path}-wal ${path}.corrupt-wal; mv ${path}-shm ${path}.corrupt-shm); ` +
       `start again, which creates a new, empty store. Events of the old file that were not yet delivered may be saved with \`sqlite3 ${path}.corrupt .recover\` ` +
       '(docs/errors.md, ZQ_ERR_STORE_CORRUPT).',
@@ -139,7 +139,7 @@ export function openEmbeddedStore(options: OpenStoreOptions): OpenStoreOutcome {
   const { path, setting } = options;
   const cannotCreate = (reason: string): OpenStoreOutcome => ({ ok: false, problem: { code: 'ZQ_ERR_STORE_PATH', message: `cannot create ${path} (${setting}): ${reason}` } });
   const folder = ensurePrivateDirectory(dirname(path));
-  if (!folder.ok) return cannotCreate(folder.reason);
+  if (!folder.ok) return cannotCreate(folder.problem);
   const locked = acquireStoreLock(path);
   if (!locked.ok) {
     if (!locked.held) return cannotCreate(locked.reason);
@@ -170,6 +170,6 @@ export function openEmbeddedStore(options: OpenStoreOptions): OpenStoreOutcome {
     db?.close();
     locked.lock.release();
     if (SQLITE_CORRUPT.has((err as { code?: string }).code ?? '')) return { ok: false, problem: corrupt(path, setting, err) };
-    return cannotCreate(errnoLine(err));
+    return cannotCreate(errnoReason(err));
   }
 }

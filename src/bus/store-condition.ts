@@ -4,7 +4,7 @@
 // bus checks again on every retention pass and after every write).
 import { statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { errnoLine } from './ensure-private-directory.ts';
+import { errnoReason } from '../files/ensure-private-directory.ts';
 
 export interface StoreCondition {
   /** Free bytes on the store's filesystem plus the store's own free pages; checks at most every `everyMs`. */
@@ -72,7 +72,7 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
         free = freeDisk(dir) + storeFreeBytes();
       } catch (err) {
         free = undefined;
-        if (!low) log.warn({ dir, reason: errnoLine(err) }, 'cannot read the free space of the store\'s filesystem');
+        if (!low) log.warn({ dir, reason: errnoReason(err) }, 'cannot read the free space of the store\'s filesystem');
         return;
       }
       const nowLow = minFreeBytes > 0 && free < minFreeBytes;
@@ -90,8 +90,8 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
     writeFailed(err, bytes) {
       const code = (err as { code?: string }).code;
       if (failure === undefined) {
-        log.error({ dir, reason: errnoLine(err), code }, 'storage error: the store could not be written; /readyz is 503 until a write works again');
-        failure = { reason: errnoLine(err), since: now() };
+        log.error({ dir, reason: errnoReason(err), code }, 'storage error: the store could not be written; /readyz is 503 until a write works again');
+        failure = { reason: errnoReason(err), since: now() };
       }
       if (code === 'SQLITE_FULL') failure.needFreeBytes = Math.max(failure.needFreeBytes ?? 0, MB, 2 * bytes);
     },

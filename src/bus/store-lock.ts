@@ -5,7 +5,7 @@
 // refused at once. Short-lived tools (`replay`) do not take it: they use SQLite's own locking.
 import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { errnoLine } from './ensure-private-directory.ts';
+import { errnoReason } from '../files/ensure-private-directory.ts';
 
 export interface StoreLock {
   readonly path: string;
@@ -30,7 +30,7 @@ export function acquireStoreLock(storePath: string): StoreLockOutcome {
   } catch (err) {
     db?.close();
     const held = (err as { code?: string }).code === 'SQLITE_BUSY';
-    return { ok: false, held, reason: held ? 'held by another process' : errnoLine(err) };
+    return { ok: false, held, reason: held ? 'held by another process' : errnoReason(err) };
   }
   const handle = db;
   let released = false;

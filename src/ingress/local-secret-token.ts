@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDirectory, errnoLine } from '../bus/ensure-private-directory.ts';
+import { ensurePrivateDirectory, errnoReason } from '../files/ensure-private-directory.ts';
 
 export const LOCAL_SECRET_FILE = 'local-secret-token';
 
@@ -32,7 +32,7 @@ export async function ensureLocalSecretToken(dataDir: string): Promise<LocalSecr
     const existing = await readLocalSecretToken(dataDir);
     if (existing !== undefined) return { ok: true, token: existing, path, created: false };
     const folder = ensurePrivateDirectory(dataDir);
-    if (!folder.ok) return cannot(folder.reason);
+    if (!folder.ok) return cannot(folder.problem);
     const token = randomBytes(24).toString('base64url');
     await writeFile(path, `${token}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
@@ -40,6 +40,6 @@ export async function ensureLocalSecretToken(dataDir: string): Promise<LocalSecr
     const token2 = await readLocalSecretToken(dataDir);
     return { ok: true, token: token2 ?? token, path, created: token2 === token };
   } catch (err) {
-    return cannot(errnoLine(err));
+    return cannot(errnoReason(err));
   }
 }

@@ -8,7 +8,7 @@ import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';
 import { checkFileSink, createFileSink } from './file/create-file-sink.ts';
 import { fileSinkConfigSchema, type FileSinkConfig } from './file/file-sink-config.ts';
-import { errnoReason } from './file/open-for-append.ts';
+import { errnoReason } from '../files/ensure-private-directory.ts';
 import { createDatadogSink } from './datadog/create-datadog-sink.ts';
 import { datadogSinkConfigSchema, type DatadogSinkConfig } from './datadog/datadog-sink-config.ts';
 import { createOtlpSink } from './otlp/create-otlp-sink.ts';
@@ -70,6 +70,6 @@ export async function checkSinkStart(name: string, config: SinkConfig): Promise<
     await readFile(caFile);
     return [];
   } catch (err) {
-    return [`sinks.${name}.tls.ca_file: cannot read ${caFile} (${errnoReason(err as NodeJS.ErrnoException)})`];
+    return [`sinks.${name}.tls.ca_file: cannot read ${caFile} (${errnoReason(err)})`];
   }
 }

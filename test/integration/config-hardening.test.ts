@@ -128,7 +128,7 @@ describe('configuration never stops a running process (real serve)', function ()
       const r = await runCli(['serve', '--config', files.config, '--sinks', files.sinks], { PORT: '', ADMIN_PORT: '', ZOOM_WEBHOOK_SECRET_TOKEN: SECRET }, 30000);
       expect(r.code).to.equal(1);
       const fatal = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 60);
-      expect(fatal).to.deep.include({ msg: 'could not start', code: 'ZQ_ERR_STARTUP', problems: ['sinks.events_file.path: cannot open /dev/null/events.jsonl for appending (ENOTDIR: not a directory)'] });
+      expect(fatal).to.deep.include({ msg: 'could not start', code: 'ZQ_ERR_STARTUP', problems: ['sinks.events_file.path: cannot open /dev/null/events.jsonl for appending: /dev/null is not a folder'] });
       expect(r.stderr).to.not.include('    at ');
     });
 
@@ -148,7 +148,7 @@ describe('configuration never stops a running process (real serve)', function ()
         const refused = await logLine(fwd, 'changed sinks.yaml cannot be applied: refused, the running config is kept');
         expect(refused).to.deep.include({
           code: 'ZQ_ERR_CONFIG_INVALID',
-          problems: ['sinks.events_file.path: cannot create the folder /proc/qssf-no-such for /proc/qssf-no-such/events.jsonl (ENOENT: no such file or directory)'],
+          problems: ['sinks.events_file.path: cannot open /proc/qssf-no-such/events.jsonl for appending: cannot create the folder /proc/qssf-no-such (ENOENT: no such file or directory)'],
         });
         expect(await metrics(fwd)).to.include('qss_forwarder_config_reloads_total{result="rejected"} 1').and.include('qss_forwarder_config_last_reload_ok 0');
         await send(fwd, qosNamed('two'));

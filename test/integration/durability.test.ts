@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent } from 'undici';
-import { startForwarder, writeConfig, type Forwarder } from '../support/start-forwarder.ts';
+import { downSinkYaml, startForwarder, writeConfig, type Forwarder } from '../support/start-forwarder.ts';
 import { eventually, zoomSignature } from '../support/signed-request.ts';
 
 const SECRET = 'durability-secret';
@@ -85,7 +85,7 @@ describe('durability: SIGKILL after acks (real serve process)', function () {
 
   it('events acked while the sink was down come back from the store after the kill', async () => {
     const files = writeConfig();
-    const down = writeConfig({ dir: files.dir, sinksYaml: `sinks:\n  events_file:\n    type: file\n    path: ${files.dir}\n` }); // a folder: EISDIR, retried
+    const down = writeConfig({ dir: files.dir, sinksYaml: await downSinkYaml('events_file') }); // the same sink name, its backend unreachable: retried
     const { acked } = await loadThenKill(await startForwarder(down, { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET }), 300);
     expect(delivered(files.eventsFile)).to.have.length(0);
     writeConfig({ dir: files.dir }); // the sink is back

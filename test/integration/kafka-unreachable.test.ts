@@ -4,23 +4,13 @@
 // where, and `replay --from-spool` puts back what Kafka refused.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
-import { runCli, startForwarder, writeConfig, type ForwarderFiles } from '../support/start-forwarder.ts';
+import { closedPort, runCli, startForwarder, writeConfig, type ForwarderFiles } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'kafka-unreachable-secret';
 const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET };
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function unreachableKafka(): Promise<ForwarderFiles> {
   const files = writeConfig();

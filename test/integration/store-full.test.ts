@@ -2,7 +2,7 @@
 // readiness says so. Here: the store is at max_size_mb (on_full: reject) because the only sink is down.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import { startForwarder, writeConfig, type Forwarder } from '../support/start-forwarder.ts';
+import { downSinkYaml, startForwarder, writeConfig, type Forwarder } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'full-secret';
@@ -20,7 +20,7 @@ describe('store full (real serve process)', function () {
       files.config,
       `data_dir: ${files.dir}/data\nserver:\n  host: 127.0.0.1\n  port: 0\n  retry_after_seconds: 120\nadmin:\n  host: 127.0.0.1\n  port: 0\nbus:\n  embedded:\n    path: ${files.dir}/data/bus.sqlite\n    retention:\n      interval_ms: 100\n      max_size_mb: 0.2\n      on_full: reject\n`,
     );
-    writeFileSync(files.sinks, `sinks:\n  down:\n    type: file\n    path: ${files.dir}\n`); // a folder: the sink fails, nothing is committed
+    writeFileSync(files.sinks, await downSinkYaml()); // nothing is committed
     fwd = await startForwarder(files, { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
     const body = JSON.stringify({ event: 'meeting.participant_qos', payload: { account_id: 'a', object: { uuid: 'u', pad: 'x'.repeat(8000) } } });
     let accepted = 0;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN, ROOT, startForwarder, writeConfig, type ForwarderFiles, type Forwarder } from '../support/start-forwarder.ts';
+import { BIN, downSinkYaml, ROOT, startForwarder, writeConfig, type ForwarderFiles, type Forwarder } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'store-hardening-secret';
@@ -103,7 +103,7 @@ describe('embedded store hardening (real serve processes)', function () {
       expect(run.code).to.equal(1);
       const fatal = fatalLine(run.stderr);
       expect(fatal.code).to.equal('ZQ_ERR_STORE_PATH');
-      expect(fatal.msg).to.equal("cannot create /proc/qssf-test/data/bus.sqlite (bus.embedded.path): ENOENT: no such file or directory, mkdir '/proc/qssf-test'");
+      expect(fatal.msg).to.equal('cannot create /proc/qssf-test/data/bus.sqlite (bus.embedded.path): cannot create the folder /proc/qssf-test (ENOENT: no such file or directory)');
     });
 
     it('a read-only folder', async () => {
@@ -121,7 +121,7 @@ describe('embedded store hardening (real serve processes)', function () {
       expect(run.code, run.stderr).to.equal(1);
       const fatal = fatalLine(run.stderr);
       expect(fatal.code).to.equal('ZQ_ERR_STORE_PATH');
-      expect(fatal.msg).to.match(new RegExp(`^cannot create ${dir}/ro/bus\\.sqlite \\(bus\\.embedded\\.path\\): the folder is not writable \\(EACCES: permission denied`));
+      expect(fatal.msg).to.match(new RegExp(`^cannot create ${dir}/ro/bus\\.sqlite \\(bus\\.embedded\\.path\\): the folder ${dir}/ro is not writable \\(EACCES: permission denied`));
     });
 
     it('a corrupt store: the path and the recovery steps, no stack', async () => {
@@ -188,8 +188,7 @@ describe('embedded store hardening (real serve processes)', function () {
       const files = writeConfig();
       const store = join(mountPoint, 'bus.sqlite');
       writeFileSync(files.config, forwarderYaml(files.dir, `    path: ${store}\n    min_free_disk_mb: ${minFreeMb}\n    retention:\n      interval_ms: 100\n`));
-      writeFileSync(files.sinks, `sinks:\n  down:\n    type: file\n    path: ${files.dir}/down\n`);
-      mkdirSync(join(files.dir, 'down')); // a folder: the sink fails (retried), nothing is committed
+      writeFileSync(files.sinks, await downSinkYaml());
       const filler = join(mountPoint, 'filler');
       writeFileSync(filler, Buffer.alloc(1_200_000));
       const fwd = await startForwarder(files, ENV);

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -112,4 +113,18 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
       }
     });
   });
+}
+
+/** A local port nothing listens on (bound, then closed): connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** sinks.yaml with one sink that stays down while the process runs (Splunk HEC at a closed port: retried, nothing committed). */
+export async function downSinkYaml(name = 'down'): Promise<string> {
+  return `sinks:\n  ${name}:\n    type: splunk_hec\n    url: http://127.0.0.1:${await closedPort()}\n    token: t\n    data: events\n`;
 }

@@ -70,12 +70,12 @@ describe('file sink', () => {
 describe('checkSinkStart (file sink)', () => {
   it('names the sink, the path and the reason when the file cannot be opened (a folder that is a file)', async () => {
     expect(await checkSinkStart('events_file', sinkConfig<FileSinkConfig>({ type: 'file', path: '/dev/null/events.jsonl' }))).to.deep.equal([
-      'sinks.events_file.path: cannot open /dev/null/events.jsonl for appending (ENOTDIR: not a directory)',
+      'sinks.events_file.path: cannot open /dev/null/events.jsonl for appending: /dev/null is not a folder',
     ]);
   });
   it('answers for a folder that cannot be created under /proc (a recursive mkdir there never returns)', async () => {
     expect(await checkSinkStart('events_file', sinkConfig<FileSinkConfig>({ type: 'file', path: '/proc/qssf-no-such/dir/events.jsonl' }))).to.deep.equal([
-      'sinks.events_file.path: cannot create the folder /proc/qssf-no-such for /proc/qssf-no-such/dir/events.jsonl (ENOENT: no such file or directory)',
+      'sinks.events_file.path: cannot open /proc/qssf-no-such/dir/events.jsonl for appending: cannot create the folder /proc/qssf-no-such (ENOENT: no such file or directory)',
     ]);
   });
   it('creates the file (0600) when it can, and has nothing to say', async () => {
