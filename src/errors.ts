@@ -40,3 +40,11 @@ export const OTHER_ERROR_CODES = {
   ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within worker.shutdown_grace_ms + 15 s, and exited anyway',
   ZQ_ERR_EXPLAIN_INPUT: 'the events file given to explain --event could not be read or holds no Zoom webhook body',
 } as const;
+
+/**
+ * A start-up failure whose message already says what to change (the setting, the path, the limit):
+ * logged as it is, with ZQ_ERR_STARTUP and no stack, and the process exits 1.
+ */
+export class StartupError extends Error {
+  readonly code = 'ZQ_ERR_STARTUP';
+}

@@ -1,6 +1,8 @@
 // The webhook listener as an Express app. Never listens itself (the CLI does). Cheap checks come
 // first (path, method, media type, declared size), then the body is read as raw bytes and handed
-// to handleWebhook. Every answer, and every count of it, goes through `answer`.
+// to handleWebhook. Every answer, and every count of it, goes through `answer`. An answer sent
+// before the body was read says Connection: close (the listener lingers, so the client still
+// reads it).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';

@@ -13,6 +13,8 @@ export interface ServerConfig {
   max_clock_skew_seconds: number;
   retry_after_seconds: number;
   request_timeout_ms: number;
+  max_connections: number;
+  shutdown_drain_ms: number;
   tls?: TlsConfig;
 }
 
@@ -68,7 +70,23 @@ export const serverConfigSchema = {
       minimum: 100,
       maximum: 600000,
       default: 10000,
-      description: 'A client that has not sent its whole request by then is cut off.',
+      description: 'A client that has not sent its whole request by then is cut off (also a connection that never sends a byte: it is cut after min(request_timeout_ms, 60 s)).',
+    },
+    max_connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1024,
+      description:
+        'Most connections open at once. When a new one takes the last place, the connection idle longest (no request in progress) is closed to make room; when all are busy, new ones are closed at once (qss_forwarder_listener_connections_closed_total counts both). Lowered at start-up, with a warning, to what the open-file limit (ulimit -n, LimitNOFILE) leaves after 128 descriptors kept for the store, sinks and reloads and admin.max_connections.',
+    },
+    shutdown_drain_ms: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 600000,
+      default: 2000,
+      description:
+        'On SIGTERM: the listener stops accepting and answers everything in progress, and every request still arriving on an open connection, with Connection: close; idle keep-alive connections are closed after this long, so that a request already on its way on one is answered rather than reset. Ends early once clients have closed them all. Then worker.shutdown_grace_ms for the sinks.',
     },
     tls: {
       type: 'object',

@@ -4,6 +4,7 @@ import type { LogFormat } from './create-logger.ts';
 export interface AdminConfig {
   host: string;
   port: number;
+  max_connections: number;
 }
 
 export interface ObservabilityConfig {
@@ -20,6 +21,13 @@ export const adminConfigSchema = {
   properties: {
     host: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'Port (0 picks a free port). ADMIN_PORT overrides it.' },
+    max_connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 64,
+      description: 'Most connections open at once (probes and scrapers need a few); the one idle longest makes room for a new one.',
+    },
   },
 } as const;
 

@@ -43,6 +43,8 @@ export interface SelfMetrics {
   sinkQueueItems: Gauge<'sink'>;
   configReloads: Counter<'result'>;
   configReloadOk: Gauge<never>;
+  listenerConnections: Gauge<'listener'>;
+  listenerConnectionsClosed: Counter<'listener' | 'reason'>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -274,6 +276,18 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     configReloadOk: new Gauge({
       name: 'qss_forwarder_config_last_reload_ok',
       help: '1 when the last sinks.yaml (re)load was applied, 0 when it was rejected.',
+      registers,
+    }),
+    listenerConnections: new Gauge({
+      name: 'qss_forwarder_listener_connections',
+      help: 'Open connections, by listener (webhook, admin); capped by server.max_connections and admin.max_connections.',
+      labelNames: ['listener'],
+      registers,
+    }),
+    listenerConnectionsClosed: new Counter({
+      name: 'qss_forwarder_listener_connections_closed_total',
+      help: 'Connections the forwarder closed itself, by listener and reason (refused_at_cap: every slot busy; idle_shed: the longest-idle one, to make room; linger_expired: still sending after its last answer; shutdown: still open at the end of the drain).',
+      labelNames: ['listener', 'reason'],
       registers,
     }),
   };

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
@@ -85,6 +86,25 @@ describe('qss-forwarder CLI', function () {
       const token2 = readFileSync(join(files.dir, 'data/local-secret-token'), 'utf8').trim();
       await again.stop();
       expect(token2).to.have.length.greaterThan(0);
+    });
+
+    it('a port in use: exit 1, the message names the address and the setting (server.port or PORT, admin.port or ADMIN_PORT)', async () => {
+      const blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as AddressInfo).port;
+      try {
+        const files = writeConfig();
+        const args = ['serve', '--config', files.config, '--sinks', files.sinks];
+        const webhook = await runCli(args, { PORT: String(port) });
+        const admin = await runCli(args, { ADMIN_PORT: String(port) });
+        const fatal = (stderr: string) => stderr.split('\n').filter((l) => l.includes('"level":60')).map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect([webhook.code, admin.code]).to.deep.equal([1, 1]);
+        expect(fatal(webhook.stderr).map((l) => [l.code, l.msg])).to.deep.equal([['ZQ_ERR_STARTUP', `cannot listen on 127.0.0.1:${port} (server.port, or PORT): address already in use (EADDRINUSE)`]]);
+        expect(fatal(admin.stderr).map((l) => [l.code, l.msg])).to.deep.equal([['ZQ_ERR_STARTUP', `cannot listen on 127.0.0.1:${port} (admin.port, or ADMIN_PORT): address already in use (EADDRINUSE)`]]);
+        expect(webhook.stderr + admin.stderr, 'no stack trace').to.not.include('"stack"');
+      } finally {
+        blocker.close();
+      }
     });
 
     it('SIGTERM stops it cleanly with exit code 0', async () => {
