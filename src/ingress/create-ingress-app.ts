@@ -11,6 +11,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { createWebhookHandler, type WebhookAnswer } from './handle-webhook.ts';
 import { DEFAULT_APP, type ServerConfig } from './ingress-config.ts';
 import { declaredTooLarge, readRawBody } from './read-raw-body.ts';
+import { createReplayCache, type ReplayCache } from './replay-cache.ts';
 
 export interface IngressAppDeps {
   bus: Bus;
@@ -37,6 +38,17 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingress' });
   const handle = createWebhookHandler({ bus: deps.bus, maxClockSkewSeconds: server.max_clock_skew_seconds, now });
+  const replayCaches = new Map<string, ReplayCache>(
+    [...deps.appSecrets.keys()].map((app) => [
+      app,
+      createReplayCache({
+        maxEntries: server.replay_cache_max_entries,
+        nowSeconds: () => now() / 1000,
+        onSize: (delta) => metrics.replayCacheEntries.inc(delta),
+        onEvict: () => metrics.replayCacheEvictions.inc(),
+      }),
+    ]),
+  );
 
   const reject = (res: Response, app: string, code: RejectionCode): void => {
     const spec = INGRESS_REJECTIONS[code];
@@ -49,7 +61,10 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
 
   // The hot path's metric children, bound once per app (label hashing is not free).
   const acceptedMetrics = new Map(
-    [...deps.appSecrets.keys()].map((app) => [app, { count: metrics.ingressRequests.labels(app, 'accepted', ''), ack: metrics.ackSeconds.labels(app) }]),
+    [...deps.appSecrets.keys()].map((app) => [
+      app,
+      { count: metrics.ingressRequests.labels(app, 'accepted', ''), duplicate: metrics.ingressRequests.labels(app, 'duplicate', ''), ack: metrics.ackSeconds.labels(app) },
+    ]),
   );
 
   const answer = (res: Response, app: string, result: WebhookAnswer, startedAt: bigint): void => {
@@ -61,6 +76,11 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
         res.writeHead(200, ACCEPTED_HEADERS).end(ACCEPTED_BODY);
         return;
       }
+      case 'duplicate':
+        // Zoom (or whoever replays it) gets what the first copy got; nothing is stored again.
+        acceptedMetrics.get(app)!.duplicate.inc();
+        res.writeHead(200, ACCEPTED_HEADERS).end(ACCEPTED_BODY);
+        return;
       case 'crc':
         metrics.ingressRequests.inc({ app, outcome: 'crc', reason: '' });
         metrics.crcAnswers.inc({ app, outcome: 'answered' });
@@ -95,6 +115,7 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
     const result = await handle({
       app,
       secrets,
+      replays: replayCaches.get(app)!,
       rawBody: raw.body,
       signature: header(req, 'x-zm-signature'),
       timestamp: header(req, 'x-zm-request-timestamp'),

@@ -15,6 +15,7 @@ export interface ServerConfig {
   request_timeout_ms: number;
   max_connections: number;
   shutdown_drain_ms: number;
+  replay_cache_max_entries: number;
   tls?: TlsConfig;
 }
 
@@ -87,6 +88,14 @@ export const serverConfigSchema = {
       default: 2000,
       description:
         'On SIGTERM: the listener stops accepting and answers everything in progress, and every request still arriving on an open connection, with Connection: close; idle keep-alive connections are closed after this long, so that a request already on its way on one is answered rather than reset. Ends early once clients have closed them all. Then worker.shutdown_grace_ms for the sinks.',
+    },
+    replay_cache_max_entries: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000000,
+      default: 1000000,
+      description:
+        'Signatures of accepted events remembered per Zoom app for max_clock_skew_seconds, so that an exact replay (same body, timestamp and signature) gets 200 without being stored again (outcome="duplicate"). About 70 bytes each; the default covers the whole 300 s window at 3,300 accepted requests/s (about 70 MB at that rate). Past it the oldest are forgotten (qss_forwarder_ingress_replay_cache_evictions_total). 0 turns it off. One process only: see docs/security.md.',
     },
     tls: {
       type: 'object',

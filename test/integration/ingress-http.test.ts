@@ -190,6 +190,22 @@ describe('ingress over HTTP (real serve process)', function () {
     });
   });
 
+  describe('exact replays', () => {
+    it('answers a replay of an accepted event (same body, timestamp, signature) 200 without storing it again, and counts it', async () => {
+      const body = event({ marker: 'replayed' });
+      const timestamp = nowSeconds();
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await postSigned(url, body, { secret: SECRET, timestamp })).status);
+      expect(statuses).to.deep.equal([200, 200, 200, 200, 200]);
+      // The file sink writes in bus order: once an event sent after them is there, they all are.
+      expect((await postSigned(url, event({ marker: 'after-replays' }), { secret: SECRET })).status).to.equal(200);
+      await eventually(() => (storedBodies(files.eventsFile).some((b) => b.marker === 'after-replays') ? true : undefined));
+      expect(storedBodies(files.eventsFile).filter((b) => b.marker === 'replayed')).to.have.length(1);
+      expect(await metric(fwd.adminUrl, 'qss_forwarder_ingress_requests_total{app="default",outcome="duplicate",reason=""}')).to.equal(4);
+      expect(await metric(fwd.adminUrl, 'qss_forwarder_ingress_replay_cache_entries')).to.be.greaterThan(0);
+    });
+  });
+
   describe('answers always arrive', () => {
     const TOO_LARGE = 'qss_forwarder_ingress_requests_total{app="default",outcome="rejected",reason="ZQ_ERR_INGRESS_BODY_TOO_LARGE"}';
     const headers = (length: number, extra = '') => `POST /webhooks/zoom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}\r\n`;
