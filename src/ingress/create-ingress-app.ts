@@ -11,6 +11,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { createWebhookHandler, type WebhookAnswer } from './handle-webhook.ts';
 import { DEFAULT_APP, type ServerConfig } from './ingress-config.ts';
 import { declaredTooLarge, readRawBody } from './read-raw-body.ts';
+import { createRejectionWarnings } from './rejection-warnings.ts';
 import { createReplayCache, type ReplayCache } from './replay-cache.ts';
 
 export interface IngressAppDeps {
@@ -38,6 +39,7 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingress' });
   const handle = createWebhookHandler({ bus: deps.bus, maxClockSkewSeconds: server.max_clock_skew_seconds, now });
+  const warnings = createRejectionWarnings({ logger: log, maxClockSkewSeconds: server.max_clock_skew_seconds });
   const replayCaches = new Map<string, ReplayCache>(
     [...deps.appSecrets.keys()].map((app) => [
       app,
@@ -53,6 +55,7 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
   const reject = (res: Response, app: string, code: RejectionCode): void => {
     const spec = INGRESS_REJECTIONS[code];
     metrics.ingressRequests.inc({ app, outcome: spec.status >= 500 ? 'unavailable' : 'rejected', reason: code });
+    warnings.note(app, code);
     if (spec.status === 503) res.setHeader('retry-after', String(server.retry_after_seconds));
     if (spec.status >= 500) log.warn({ app, code }, 'event not accepted');
     else log.debug({ app, code, status: spec.status }, 'request rejected');

@@ -288,10 +288,25 @@ describe('ingress over HTTP (real serve process)', function () {
     });
   });
 
-  it('never logs a secret, a signature or a body', () => {
-    const all = fwd.logs.join('\n');
-    expect(all.length).to.be.greaterThan(0);
-    for (const needle of [SECRET, SECOND, SECOND_OLD, 'v0=', MARKER, 'the-good-one', 'qgg8vlvZRS6UYooatFL8Aw']) expect(all).to.not.include(needle);
+  // Last (mocha runs a suite's own tests before its nested ones): these read every log line above.
+  describe('logs', () => {
+    it('warns about signatures that do not match and timestamps off the clock, once per app and kind, naming what to check', () => {
+      const warnings = fwd.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 40 && typeof l.hint === 'string');
+      const signature = warnings.filter((l) => l.msg === 'webhook signatures do not match the app\'s Secret Token');
+      expect(signature.map((l) => [l.app, l.setting, l.requests])).to.deep.equal([
+        ['default', 'zoom.apps.default.secret_token', 1],
+        ['second', 'zoom.apps.second.secret_token', 1],
+      ]);
+      expect(signature[0]!.hint).to.include('ZOOM_WEBHOOK_SECRET_TOKEN').and.include('previous_secret_tokens');
+      const clock = warnings.filter((l) => l.msg === 'webhook timestamps are outside the replay window: check the clock');
+      expect(clock.map((l) => [l.app, l.setting])).to.deep.equal([['default', 'server.max_clock_skew_seconds']]);
+    });
+
+    it('never logs a secret, a signature or a body', () => {
+      const all = fwd.logs.join('\n');
+      expect(all.length).to.be.greaterThan(0);
+      for (const needle of [SECRET, SECOND, SECOND_OLD, 'v0=', MARKER, 'the-good-one', 'qgg8vlvZRS6UYooatFL8Aw']) expect(all).to.not.include(needle);
+    });
   });
 });
 
