@@ -19,7 +19,12 @@ export const adminConfigSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    host: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' },
+    host: {
+      type: 'string',
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'Address to listen on. /metrics is unauthenticated, so only this machine by default; 0.0.0.0 where probes and scrapers come from elsewhere (the Helm chart, docker-compose and the image set it), with the port kept off public networks.',
+    },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'Port (0 picks a free port). ADMIN_PORT overrides it.' },
     max_connections: {
       type: 'integer',

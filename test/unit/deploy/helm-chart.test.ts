@@ -211,6 +211,8 @@ describe('Helm chart helm/qss-forwarder', function () {
           expect(cfg.data_dir).to.equal(DATA_DIR);
           expect(cfg.server.port).to.equal(8080);
           expect(cfg.admin.port).to.equal(ADMIN_PORT);
+          // The product's default is 127.0.0.1: the kubelet's probes and Prometheus come from outside the pod.
+          expect(cfg.admin.host).to.equal('0.0.0.0');
           if (cfg.bus.type === 'kafka') expect(cfg.bus.kafka.spool.path.startsWith(`${DATA_DIR}/`)).to.equal(true);
           else expect(cfg.bus.embedded.path.startsWith(`${DATA_DIR}/`)).to.equal(true);
           expect(cfg.bus.type).to.equal(mainContainer(w).args?.[0] === 'serve' ? 'embedded' : 'kafka');
