@@ -37,7 +37,7 @@ export const OTHER_ERROR_CODES = {
   ZQ_ERR_CONFIG_INVALID: 'a config file failed validation; every problem is listed with file:line:column',
   ZQ_ERR_STARTUP: 'the process could not start (port in use, unreadable TLS files, store not writable)',
   ZQ_ERR_RECORDS_EXPIRED: 'Kafka deleted records (topic retention) before a sink consumed them; that sink goes on from the oldest record kept',
-  ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within worker.shutdown_grace_ms + 15 s, and exited anyway',
+  ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within server.shutdown_drain_ms + worker.shutdown_grace_ms + 15 s, and exited anyway',
   ZQ_ERR_EXPLAIN_INPUT: 'the events file given to explain --event could not be read or holds no Zoom webhook body',
 } as const;
 
