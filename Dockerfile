@@ -54,7 +54,11 @@ LABEL org.opencontainers.image.title="qss-forwarder" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="docker.io/library/node:20.20.2-bookworm-slim"
 
-ENV NODE_ENV=production
+# The shipped config/forwarder.yaml binds the admin listener to ${ADMIN_HOST:-127.0.0.1}: in a
+# container, 127.0.0.1 would be unreachable through a published port, so the image opens it (publish
+# it on the host's loopback, or keep it on a private network: /metrics is unauthenticated).
+ENV NODE_ENV=production \
+    ADMIN_HOST=0.0.0.0
 
 WORKDIR /app
 

@@ -42,29 +42,23 @@ export const OTHER_ERROR_CODES = {
   ZQ_ERR_STORE_CORRUPT: 'the embedded store (or the Kafka spool) file is not a usable SQLite database; move it aside to start with an empty one',
   ZQ_ERR_ROLE_NEEDS_KAFKA: 'ingress or worker was started on the embedded bus, which one serve process owns: run serve, or use the Kafka bus',
   ZQ_ERR_RECORDS_EXPIRED: 'Kafka deleted records (topic retention) before a sink consumed them; that sink goes on from the oldest record kept',
-  ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within worker.shutdown_grace_ms + 15 s, and exited anyway',
+  ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within server.shutdown_drain_ms + worker.shutdown_grace_ms + 15 s, and exited anyway',
   ZQ_ERR_EXPLAIN_INPUT: 'the events file given to explain --event could not be read or holds no Zoom webhook body',
 } as const;
 
 /**
- * A start-up refusal the operator can act on: each problem names the setting and says what is
- * wrong (`sinks.events_file.path: cannot open … (ENOTDIR: not a directory)`). Logged as its
- * problems, without a stack (startupFailureFields); the process exits 1.
+ * A start-up refusal the operator can act on: each problem names the setting (or path, or limit)
+ * and says what to change (`sinks.events_file.path: cannot open …`, `cannot listen on … (server.port,
+ * or PORT): …`). Logged with ZQ_ERR_STARTUP and its problems, without a stack; the process exits 1.
  */
 export class StartupError extends Error {
   readonly code = 'ZQ_ERR_STARTUP';
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[], options?: ErrorOptions) {
-    super(problems.join('; '), options);
+  constructor(problems: string | readonly string[], options?: ErrorOptions) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('; '), options);
     this.name = 'StartupError';
-    this.problems = problems;
+    this.problems = list;
   }
-}
-
-/** The fields of the `could not start` log line: a StartupError's problems, or any other error with its stack (a bug). */
-export function startupFailureFields(err: unknown): Record<string, unknown> {
-  const problems = (err as { problems?: unknown } | undefined)?.problems;
-  if ((err as { code?: unknown } | undefined)?.code === 'ZQ_ERR_STARTUP' && Array.isArray(problems)) return { code: 'ZQ_ERR_STARTUP', problems };
-  return { err, code: 'ZQ_ERR_STARTUP' };
 }

@@ -19,11 +19,16 @@ const CONNECTIONS = Number(args.connections);
 const RATE = Number(args.rate);
 const SECRET = 'bench-secret';
 const body = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/zoom/meeting.participant_qos.json'), 'utf8')));
-const padded = body.length < 2048 ? body.replace('"event_ts"', `"bench_pad":"${'x'.repeat(2400 - body.length)}","event_ts"`) : body;
+const SEQUENCE_FIELD = `"bench_pad":"${'0'.repeat(12)}`;
+const padded = body.replace('"event_ts"', `${SEQUENCE_FIELD}${'x'.repeat(Math.max(0, 2400 - body.length))}","event_ts"`);
 
-function signedHeaders(): Record<string, string> {
+// Every request is a distinct event (its own bench_pad digits, so its own signature): the ingress
+// answers an exact replay without storing it, and a benchmark of replays would measure that instead.
+let sequence = 0;
+function uniqueRequest(request: autocannon.Request): autocannon.Request {
   const ts = String(Math.floor(Date.now() / 1000));
-  return { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, padded) };
+  const body = padded.replace(SEQUENCE_FIELD, `"bench_pad":"${String(sequence++).padStart(12, '0')}`);
+  return { ...request, body, headers: { ...request.headers, 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, body) } };
 }
 
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', match: (rec: Record<string, unknown>) => number | undefined): Promise<number> {
@@ -45,7 +50,7 @@ function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', match: (r
 }
 
 async function load(url: string, options: { overallRate?: number }) {
-  const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: SECONDS, headers: signedHeaders(), body: padded, ...options });
+  const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: SECONDS, requests: [{ setupRequest: uniqueRequest }], ...options });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, total: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 

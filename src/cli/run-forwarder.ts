@@ -3,8 +3,9 @@
 //   ingress = webhook ingress only: verify, publish, answer (stateless with Kafka)
 //   worker  = sink workers only: consume the bus, deliver, commit
 // Wires config → logger → metrics → bus → sinks/consumers → ingress app → listeners, and tears
-// them down in the reverse order on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
+// them down in the reverse order on SIGTERM/SIGINT: not ready at once, then the webhook listener
+// drains (answers what it has with Connection: close), then the sinks, the bus, the admin listener.
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
@@ -13,7 +14,7 @@ import { createKafkaBus } from '../bus/create-kafka-bus.ts';
 import type { StoreProblem } from '../bus/open-embedded-store.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
 import type { Env } from '../config/load-config.ts';
-import { StartupError, startupFailureFields } from '../errors.ts';
+import { StartupError } from '../errors.ts';
 import { createIngressApp } from '../ingress/create-ingress-app.ts';
 import { DEFAULT_APP } from '../ingress/ingress-config.ts';
 import { ensureLocalSecretToken } from '../ingress/local-secret-token.ts';
@@ -24,8 +25,10 @@ import { createParticipantDimensionCache } from '../pipeline/enrich/participant-
 import { participantDimensionCacheOptions } from '../pipeline/enrich/enrichment-config.ts';
 import { startSinkWorkers, type SinkWorkers } from '../pipeline/start-sink-workers.ts';
 import { checkSinkStart, createSink } from '../sinks/sink-registry.ts';
+import { connectionCaps, parseOpenFileLimit } from './connection-caps.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
-import { closeServer, createListener, listen } from './start-listener.ts';
+import { createListener, listen } from './start-listener.ts';
+import { trackConnections, type TrackedConnections } from './track-connections.ts';
 import { watchSinksConfig, type SinksConfigWatcher } from './watch-sinks-config.ts';
 
 export type Role = 'serve' | 'ingress' | 'worker';
@@ -75,6 +78,15 @@ export async function createBus(config: ForwarderConfig, role: Role, logger: Log
 /** Time past worker.shutdown_grace_ms before a hung shutdown is given up (ZQ_ERR_SHUTDOWN_TIMEOUT). */
 const SHUTDOWN_MARGIN_MS = 15_000;
 
+/** The soft open-file limit of this process (Linux), or undefined where it cannot be read. */
+function openFileLimit(): number | undefined {
+  try {
+    return parseOpenFileLimit(readFileSync('/proc/self/limits', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runForwarder(role: Role, options: ForwarderOptions, io: CliIo & { stdout: Writable }, env: Env): Promise<number> {
   const loaded = await loadConfigOrReport(options, io, env);
   if (loaded === undefined) return 1;
@@ -84,7 +96,8 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   const grace = config.worker.shutdown_grace_ms;
   let shuttingDown = false;
   let bus: Bus | undefined;
-  let webhookServer: Server | undefined;
+  let webhook: TrackedConnections | undefined;
+  let adminConnections: TrackedConnections | undefined;
   let workers: SinkWorkers | undefined;
   let watcher: SinksConfigWatcher | undefined;
   const admin = createAdminServer({
@@ -93,44 +106,53 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   });
 
   const stopStarted = async (): Promise<void> => {
+    await webhook?.close({ drainMs: 0, graceMs: 0 });
     watcher?.stop();
     await workers?.stop(0);
     await bus?.close();
-    await closeServer(admin, 0);
+    await adminConnections?.close({ drainMs: 0, graceMs: 0 });
     logger.flush();
   };
-  /** A start-up problem the operator can fix: its code and one clear message, no stack. */
-  const refuse = async (code: string, message: string): Promise<number> => {
-    logger.fatal({ code }, message);
+  /** A start-up problem the operator can fix: its code and what to change, no stack; exit 1. */
+  const refuse = async (code: string, problems: readonly string[]): Promise<number> => {
+    logger.fatal({ code, ...(problems.length > 1 ? { problems } : {}) }, problems.length === 1 ? problems[0]! : `could not start: ${problems.length} problems`);
     await stopStarted();
     return 1;
   };
 
   try {
-    const adminPort = await listen(admin, config.admin);
-    logger.info({ port: adminPort, host: config.admin.host }, 'admin listener started');
+    const caps = connectionCaps({ webhook: config.server.max_connections, admin: config.admin.max_connections }, openFileLimit());
+    if (caps.lowered !== undefined) {
+      logger.warn({ setting: 'server.max_connections', configured: caps.lowered.configured, effective: caps.webhook, open_file_limit: caps.lowered.openFileLimit }, 'server.max_connections lowered to fit the open-file limit (raise ulimit -n / LimitNOFILE to allow more)');
+    }
+    adminConnections = trackConnections(admin, { listener: 'admin', maxConnections: caps.admin, metrics });
+    const adminPort = await listen(admin, { ...config.admin, settings: { host: 'admin.host', port: 'admin.port, or ADMIN_PORT' } });
+    logger.info({ port: adminPort, host: config.admin.host, max_connections: caps.admin }, 'admin listener started');
     const opened = await createBus(config, role, logger, metrics);
-    if (!opened.ok) return await refuse(opened.problem.code, opened.problem.message);
+    if (!opened.ok) return await refuse(opened.problem.code, [opened.problem.message]);
     bus = opened.bus;
     if (role !== 'ingress') {
       const cache = createParticipantDimensionCache(participantDimensionCacheOptions(config.enrichment, Date.now));
       workers = startSinkWorkers({ bus, worker: config.worker, cache, createSink: (name, c) => createSink(name, c, { stdout: io.stdout, retry: config.worker.retry, metrics, logger }), checkSink: checkSinkStart, logger, metrics });
       const applied = await workers.apply(sinksConfig);
-      if (!applied.ok) throw new StartupError(applied.problems);
+      if (!applied.ok) return await refuse('ZQ_ERR_STARTUP', applied.problems);
       const w = workers;
       watcher = watchSinksConfig({ file: options.sinks, initialText: loaded.sinksText, env, intervalMs: config.worker.sinks_reload_interval_ms, apply: (c) => w.apply(c), logger, metrics });
       logger.info({ bus: config.bus.type, sinks: workers.running(), routes: sinksConfig.routes?.length ?? 0 }, 'sink workers started');
     }
     if (role !== 'worker') {
       const secrets = await appSecrets(config, logger);
-      if (!secrets.ok) return await refuse('ZQ_ERR_STARTUP', secrets.message);
+      if (!secrets.ok) return await refuse('ZQ_ERR_STARTUP', [secrets.message]);
       const app = createIngressApp({ bus, server: config.server, appSecrets: secrets.secrets, logger, metrics });
-      webhookServer = await createListener(app, config.server);
-      const port = await listen(webhookServer, { ...config.server, requestTimeoutMs: config.server.request_timeout_ms });
-      logger.info({ port, host: config.server.host, scheme: config.server.tls ? 'https' : 'http', bus: config.bus.type, apps: Object.keys(config.zoom.apps) }, 'webhook listener started');
+      const server = await createListener(app, { tls: config.server.tls, maxBodyBytes: config.server.max_body_bytes, requestTimeoutMs: config.server.request_timeout_ms });
+      webhook = trackConnections(server, { listener: 'webhook', maxConnections: caps.webhook, metrics, secure: config.server.tls !== undefined });
+      const port = await listen(server, { ...config.server, requestTimeoutMs: config.server.request_timeout_ms, settings: { host: 'server.host', port: 'server.port, or PORT' } });
+      logger.info({ port, host: config.server.host, scheme: config.server.tls ? 'https' : 'http', bus: config.bus.type, apps: Object.keys(config.zoom.apps), max_connections: caps.webhook }, 'webhook listener started');
     }
   } catch (err) {
-    logger.fatal(startupFailureFields(err), 'could not start');
+    // A StartupError (port in use, open-file limit) says what to change; anything else is a bug: with its stack.
+    if (err instanceof StartupError) return await refuse(err.code, err.problems);
+    logger.fatal({ err, code: 'ZQ_ERR_STARTUP' }, 'could not start');
     await stopStarted();
     return 1;
   }
@@ -144,15 +166,17 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   // A shutdown that hangs (a client library that does not let go) must not keep the process up:
   // what was not committed is delivered again after the restart, so leaving is safe.
   setTimeout(() => {
-    logger.error({ code: 'ZQ_ERR_SHUTDOWN_TIMEOUT', grace_ms: grace }, `shutdown did not finish within the grace period + ${SHUTDOWN_MARGIN_MS / 1000} s; exiting anyway`);
+    logger.error({ code: 'ZQ_ERR_SHUTDOWN_TIMEOUT', grace_ms: grace, drain_ms: config.server.shutdown_drain_ms }, `shutdown did not finish within the drain and grace periods + ${SHUTDOWN_MARGIN_MS / 1000} s; exiting anyway`);
     logger.flush();
     process.exit(1);
-  }, grace + SHUTDOWN_MARGIN_MS).unref();
-  if (webhookServer !== undefined) await closeServer(webhookServer, grace);
+  }, config.server.shutdown_drain_ms + grace + SHUTDOWN_MARGIN_MS).unref();
+  // Requests already sent are answered (in-flight ones, and any still arriving on an open
+  // connection, with Connection: close); the bus stays open for them until the listener is closed.
+  await webhook?.close({ drainMs: config.server.shutdown_drain_ms, graceMs: grace });
   watcher?.stop();
   await workers?.stop(grace);
   await bus.close();
-  await closeServer(admin, 1000);
+  await adminConnections!.close({ drainMs: 0, graceMs: 1000 });
   logger.info('stopped');
   logger.flush();
   return 0;

@@ -1,6 +1,8 @@
 // The webhook listener as an Express app. Never listens itself (the CLI does). Cheap checks come
 // first (path, method, media type, declared size), then the body is read as raw bytes and handed
-// to handleWebhook. Every answer, and every count of it, goes through `answer`.
+// to handleWebhook. Every answer, and every count of it, goes through `answer`. An answer sent
+// before the body was read says Connection: close (the listener lingers, so the client still
+// reads it).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
@@ -9,6 +11,8 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { createWebhookHandler, type WebhookAnswer } from './handle-webhook.ts';
 import { DEFAULT_APP, type ServerConfig } from './ingress-config.ts';
 import { declaredTooLarge, readRawBody } from './read-raw-body.ts';
+import { createRejectionWarnings } from './rejection-warnings.ts';
+import { createReplayCache, type ReplayCache } from './replay-cache.ts';
 
 export interface IngressAppDeps {
   bus: Bus;
@@ -35,10 +39,23 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingress' });
   const handle = createWebhookHandler({ bus: deps.bus, maxClockSkewSeconds: server.max_clock_skew_seconds, now });
+  const warnings = createRejectionWarnings({ logger: log, maxClockSkewSeconds: server.max_clock_skew_seconds });
+  const replayCaches = new Map<string, ReplayCache>(
+    [...deps.appSecrets.keys()].map((app) => [
+      app,
+      createReplayCache({
+        maxEntries: server.replay_cache_max_entries,
+        nowSeconds: () => now() / 1000,
+        onSize: (delta) => metrics.replayCacheEntries.inc(delta),
+        onEvict: () => metrics.replayCacheEvictions.inc(),
+      }),
+    ]),
+  );
 
   const reject = (res: Response, app: string, code: RejectionCode): void => {
     const spec = INGRESS_REJECTIONS[code];
     metrics.ingressRequests.inc({ app, outcome: spec.status >= 500 ? 'unavailable' : 'rejected', reason: code });
+    warnings.note(app, code);
     if (spec.status === 503) res.setHeader('retry-after', String(server.retry_after_seconds));
     if (spec.status >= 500) log.warn({ app, code }, 'event not accepted');
     else log.debug({ app, code, status: spec.status }, 'request rejected');
@@ -47,7 +64,10 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
 
   // The hot path's metric children, bound once per app (label hashing is not free).
   const acceptedMetrics = new Map(
-    [...deps.appSecrets.keys()].map((app) => [app, { count: metrics.ingressRequests.labels(app, 'accepted', ''), ack: metrics.ackSeconds.labels(app) }]),
+    [...deps.appSecrets.keys()].map((app) => [
+      app,
+      { count: metrics.ingressRequests.labels(app, 'accepted', ''), duplicate: metrics.ingressRequests.labels(app, 'duplicate', ''), ack: metrics.ackSeconds.labels(app) },
+    ]),
   );
 
   const answer = (res: Response, app: string, result: WebhookAnswer, startedAt: bigint): void => {
@@ -59,6 +79,11 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
         res.writeHead(200, ACCEPTED_HEADERS).end(ACCEPTED_BODY);
         return;
       }
+      case 'duplicate':
+        // Zoom (or whoever replays it) gets what the first copy got; nothing is stored again.
+        acceptedMetrics.get(app)!.duplicate.inc();
+        res.writeHead(200, ACCEPTED_HEADERS).end(ACCEPTED_BODY);
+        return;
       case 'crc':
         metrics.ingressRequests.inc({ app, outcome: 'crc', reason: '' });
         metrics.crcAnswers.inc({ app, outcome: 'answered' });
@@ -93,6 +118,7 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
     const result = await handle({
       app,
       secrets,
+      replays: replayCaches.get(app)!,
       rawBody: raw.body,
       signature: header(req, 'x-zm-signature'),
       timestamp: header(req, 'x-zm-request-timestamp'),

@@ -1,18 +1,22 @@
 // One signed Zoom webhook, from raw bytes to an answer. Verifies first (over the raw bytes, in
 // constant time), then parses; answers a CRC itself; publishes anything else to the bus and
-// answers 200 only once the bus has made it durable. No HTTP framework here: the Express route
-// reads the body and sends what this returns.
+// answers 200 only once the bus has made it durable. An exact replay of an accepted event (same
+// signature, so same body and timestamp) is answered 200 without being stored again; a copy that
+// arrives while the first is still being stored gets the first one's answer. No HTTP framework
+// here: the Express route reads the body and sends what this returns.
 import { isUtf8 } from 'node:buffer';
 import type { Bus, PublishFailure } from '../bus/bus.ts';
 import type { RejectionCode } from '../errors.ts';
 import { verifyZoomSignature, zoomCrcToken, type SignatureFailure } from '../zoom/zoom-signature.ts';
-import { parseZoomBody } from '../zoom/zoom-event-metadata.ts';
+import { parseZoomBody, type ZoomEventMetadata } from '../zoom/zoom-event-metadata.ts';
+import { replayKey, type ReplayCache } from './replay-cache.ts';
 
 export const CRC_EVENT = 'endpoint.url_validation';
 const PLAIN_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
 export type WebhookAnswer =
   | { kind: 'accepted'; id: string }
+  | { kind: 'duplicate' }
   | { kind: 'crc'; plainToken: string; encryptedToken: string }
   | { kind: 'rejected'; code: RejectionCode };
 
@@ -20,6 +24,8 @@ export interface WebhookRequest {
   app: string;
   /** The current secret first, then previous ones still accepted. */
   secrets: readonly string[];
+  /** The app's signatures of accepted events, within their replay window. */
+  replays: ReplayCache;
   rawBody: Buffer;
   signature: string | undefined;
   timestamp: string | undefined;
@@ -64,6 +70,8 @@ function crcAnswer(body: Record<string, unknown>, secret: string): WebhookAnswer
 }
 
 export function createWebhookHandler(deps: WebhookHandlerDeps): (request: WebhookRequest) => Promise<WebhookAnswer> {
+  /** Events being stored, by app and replay key: a copy waits for the first one's outcome. */
+  const storing = new Map<string, Promise<WebhookAnswer>>();
   return async (request) => {
     const check = verifyZoomSignature({
       rawBody: request.rawBody,
@@ -74,22 +82,46 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (request: Webhoo
       maxClockSkewSeconds: deps.maxClockSkewSeconds,
     });
     if (!check.ok) return { kind: 'rejected', code: SIGNATURE_CODES[check.reason] };
+    // Verified: the signature header is `v0=<64 hex>`, the timestamp epoch seconds in the window.
+    const key = replayKey(request.signature!);
+    if (request.replays.has(key)) return { kind: 'duplicate' };
+    const storingKey = `${request.app}\n${key}`;
+    const first = storing.get(storingKey);
+    if (first !== undefined) {
+      const answer = await first;
+      return answer.kind === 'accepted' ? { kind: 'duplicate' } : answer;
+    }
     if (!isUtf8(request.rawBody)) return { kind: 'rejected', code: 'ZQ_ERR_INGRESS_INVALID_UTF8' };
     const parsed = parseZoomBody(request.rawBody.toString('utf8'));
     if (!parsed.ok) return { kind: 'rejected', code: PARSE_CODES[parsed.reason] };
     if (parsed.meta.event === CRC_EVENT) return crcAnswer(parsed.body, request.secrets[check.secretIndex]!);
+    // Remembered only once durable (a copy of an event answered 503 must be stored when retried),
+    // and before it stops being "in progress", so that no copy slips between the two.
+    const stored = publish(request, parsed.meta).then((answer) => {
+      if (answer.kind === 'accepted') request.replays.remember(key, Number(request.timestamp) + deps.maxClockSkewSeconds);
+      return answer;
+    });
+    storing.set(storingKey, stored);
+    try {
+      return await stored;
+    } finally {
+      storing.delete(storingKey);
+    }
+  };
+
+  async function publish(request: WebhookRequest, meta: ZoomEventMetadata): Promise<WebhookAnswer> {
     const outcome = await deps.bus.publish({
       body: request.rawBody,
       meta: {
         app: request.app,
-        event: parsed.meta.event,
-        accountId: parsed.meta.accountId,
-        instanceKey: parsed.meta.instanceKey,
+        event: meta.event,
+        accountId: meta.accountId,
+        instanceKey: meta.instanceKey,
         receivedAt: deps.now(),
         requestId: request.requestId,
         trackingId: request.trackingId,
       },
     });
     return outcome.ok ? { kind: 'accepted', id: outcome.id } : { kind: 'rejected', code: PUBLISH_CODES[outcome.reason] };
-  };
+  }
 }

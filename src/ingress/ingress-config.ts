@@ -13,6 +13,9 @@ export interface ServerConfig {
   max_clock_skew_seconds: number;
   retry_after_seconds: number;
   request_timeout_ms: number;
+  max_connections: number;
+  shutdown_drain_ms: number;
+  replay_cache_max_entries: number;
   tls?: TlsConfig;
 }
 
@@ -68,7 +71,31 @@ export const serverConfigSchema = {
       minimum: 100,
       maximum: 600000,
       default: 10000,
-      description: 'A client that has not sent its whole request by then is cut off.',
+      description: 'A client that has not sent its whole request by then is cut off (also a connection that never sends a byte: it is cut after min(request_timeout_ms, 60 s)).',
+    },
+    max_connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1024,
+      description:
+        'Most connections open at once. When a new one takes the last place, the connection idle longest (no request in progress) is closed to make room; when all are busy, new ones are closed at once (qss_forwarder_listener_connections_closed_total counts both). Lowered at start-up, with a warning, to what the open-file limit (ulimit -n, LimitNOFILE) leaves after 128 descriptors kept for the store, sinks and reloads and admin.max_connections.',
+    },
+    shutdown_drain_ms: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 600000,
+      default: 2000,
+      description:
+        'On SIGTERM: the listener stops accepting and answers everything in progress, and every request still arriving on an open connection, with Connection: close; idle keep-alive connections are closed after this long, so that a request already on its way on one is answered rather than reset. Ends early once clients have closed them all. Then worker.shutdown_grace_ms for the sinks.',
+    },
+    replay_cache_max_entries: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000000,
+      default: 1000000,
+      description:
+        'Signatures of accepted events remembered per Zoom app for max_clock_skew_seconds, so that an exact replay (same body, timestamp and signature) gets 200 without being stored again (outcome="duplicate"). About 70 bytes each; the default covers the whole 300 s window at 3,300 accepted requests/s (about 70 MB at that rate). Past it the oldest are forgotten (qss_forwarder_ingress_replay_cache_evictions_total). 0 turns it off. One process only: see docs/security.md.',
     },
     tls: {
       type: 'object',

@@ -1,5 +1,7 @@
 // Reads a request body as raw bytes up to a limit. A declared Content-Length over the limit is
-// refused before anything is read; a body that grows past it is cut off at the limit.
+// refused before anything is read; a body that grows past it is cut off at the limit, and what
+// follows is discarded as it arrives (the 413 goes out with Connection: close, and the listener
+// keeps reading for a bounded time so that the client is not reset before it reads it).
 import type { IncomingMessage } from 'node:http';
 
 export type RawBody = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'aborted' };
@@ -23,8 +25,8 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBod
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        req.pause();
         finish({ ok: false, reason: 'too_large' });
+        req.resume();
         return;
       }
       chunks.push(chunk);

@@ -24,7 +24,7 @@ export const REDACTED_PATHS = [
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
-    base: { service: 'qss-forwarder' },
+    base: { service: 'qss-forwarder', pid: process.pid }, // pid: which process of several (npm start, a supervisor) wrote it
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

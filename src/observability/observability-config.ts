@@ -4,6 +4,7 @@ import type { LogFormat } from './create-logger.ts';
 export interface AdminConfig {
   host: string;
   port: number;
+  max_connections: number;
 }
 
 export interface ObservabilityConfig {
@@ -18,8 +19,20 @@ export const adminConfigSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    host: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' },
+    host: {
+      type: 'string',
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'Address to listen on. /metrics is unauthenticated, so only this machine by default; 0.0.0.0 where probes and scrapers come from elsewhere (the Helm chart, docker-compose and the image set it), with the port kept off public networks.',
+    },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'Port (0 picks a free port). ADMIN_PORT overrides it.' },
+    max_connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 64,
+      description: 'Most connections open at once (probes and scrapers need a few); the one idle longest makes room for a new one.',
+    },
   },
 } as const;
 

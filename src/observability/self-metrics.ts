@@ -50,6 +50,10 @@ export interface SelfMetrics {
   configReloadOk: Gauge<never>;
   pipelineValuesCut: Counter<'sink' | 'attribute'>;
   enrichmentCacheBytes: Gauge<never>;
+  listenerConnections: Gauge<'listener'>;
+  listenerConnectionsClosed: Counter<'listener' | 'reason'>;
+  replayCacheEntries: Gauge<never>;
+  replayCacheEvictions: Counter<never>;
 }
 
 export function createSelfMetrics(options: { processMetrics: boolean }): SelfMetrics {
@@ -60,7 +64,7 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     registry,
     ingressRequests: new Counter({
       name: 'qss_forwarder_ingress_requests_total',
-      help: 'Webhook requests answered, by Zoom app, outcome (accepted, crc, rejected, unavailable) and reason.',
+      help: 'Webhook requests answered, by Zoom app, outcome (accepted, duplicate: an exact replay of an accepted event, answered 200 and not stored again; crc, rejected, unavailable) and reason.',
       labelNames: ['app', 'outcome', 'reason'],
       registers,
     }),
@@ -318,6 +322,28 @@ export function createSelfMetrics(options: { processMetrics: boolean }): SelfMet
     enrichmentCacheBytes: new Gauge({
       name: 'qss_forwarder_enrichment_cache_bytes',
       help: 'Estimated bytes held by the participant dimension cache (enrichment.max_cache_mb bounds it).',
+      registers,
+    }),
+    listenerConnections: new Gauge({
+      name: 'qss_forwarder_listener_connections',
+      help: 'Open connections, by listener (webhook, admin); capped by server.max_connections and admin.max_connections.',
+      labelNames: ['listener'],
+      registers,
+    }),
+    listenerConnectionsClosed: new Counter({
+      name: 'qss_forwarder_listener_connections_closed_total',
+      help: 'Connections the forwarder closed itself, by listener and reason (refused_at_cap: every slot busy; idle_shed: the longest-idle one, to make room; linger_expired: still sending after its last answer; shutdown: still open at the end of the drain).',
+      labelNames: ['listener', 'reason'],
+      registers,
+    }),
+    replayCacheEntries: new Gauge({
+      name: 'qss_forwarder_ingress_replay_cache_entries',
+      help: 'Signatures of accepted events remembered to answer an exact replay without storing it again.',
+      registers,
+    }),
+    replayCacheEvictions: new Counter({
+      name: 'qss_forwarder_ingress_replay_cache_evictions_total',
+      help: 'Remembered signatures dropped before their replay window ended because the cache was full (server.replay_cache_max_entries): a replay of those would be stored again.',
       registers,
     }),
   };

@@ -10,6 +10,9 @@ describe('bad input at a real serve', function () {
     const wrong = Object.entries(r.classes).filter(([, c]) => Object.keys(c.answered).some((s) => !c.expected.includes(s) && !(c.expected.startsWith('connection closed') && s === 'cut')));
     expect(wrong, JSON.stringify(r.classes)).to.deep.equal([]);
     expect(r.wrongAnswers).to.equal(0);
+    // Every oversized body gets its 413, under this load too: never a reset ("cut") instead.
+    const oversized = r.classes['oversized body (> max_body_bytes)']!.answered;
+    expect(Object.keys(oversized)).to.deep.equal(['413']);
     expect(r.requests).to.be.greaterThan(2000);
     expect([r.stored, r.forwarded]).to.deep.equal([0, 0]);
     expect(r.alive).to.equal(true);

@@ -1,10 +1,12 @@
 // The `qss-forwarder` executable as a user runs it: help, validate, serve's refusal of a bad
 // config, the generated local token, and simulate against a real serve.
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
-import { postSigned } from '../support/signed-request.ts';
+import { ROOT, runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
+import { eventually, postSigned } from '../support/signed-request.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/config');
 
@@ -86,10 +88,62 @@ describe('qss-forwarder CLI', function () {
       expect(token2).to.have.length.greaterThan(0);
     });
 
+    it('a port in use: exit 1, the message names the address and the setting (server.port or PORT, admin.port or ADMIN_PORT)', async () => {
+      const blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as AddressInfo).port;
+      try {
+        const files = writeConfig();
+        const args = ['serve', '--config', files.config, '--sinks', files.sinks];
+        const webhook = await runCli(args, { PORT: String(port) });
+        const admin = await runCli(args, { ADMIN_PORT: String(port) });
+        const fatal = (stderr: string) => stderr.split('\n').filter((l) => l.includes('"level":60')).map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect([webhook.code, admin.code]).to.deep.equal([1, 1]);
+        expect(fatal(webhook.stderr).map((l) => [l.code, l.msg])).to.deep.equal([['ZQ_ERR_STARTUP', `cannot listen on 127.0.0.1:${port} (server.port, or PORT): address already in use (EADDRINUSE)`]]);
+        expect(fatal(admin.stderr).map((l) => [l.code, l.msg])).to.deep.equal([['ZQ_ERR_STARTUP', `cannot listen on 127.0.0.1:${port} (admin.port, or ADMIN_PORT): address already in use (EADDRINUSE)`]]);
+        expect(webhook.stderr + admin.stderr, 'no stack trace').to.not.include('"stack"');
+      } finally {
+        blocker.close();
+      }
+    });
+
     it('SIGTERM stops it cleanly with exit code 0', async () => {
       const fwd = await startForwarder(writeConfig());
       expect(await fwd.stop('SIGTERM')).to.equal(0);
       expect(fwd.logs.some((l) => l.includes('"msg":"stopped"'))).to.equal(true);
+    });
+
+    it('`npm start`: a SIGTERM to the npm process stops the forwarder too (no orphan left serving)', async () => {
+      const files = writeConfig();
+      const npm = spawn('npm', ['start', '--', '--config', files.config, '--sinks', files.sinks], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: '', ADMIN_PORT: '', KAFKA_BROKERS: '', ZOOM_WEBHOOK_SECRET_TOKEN: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const npmExited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
+      let stderr = '';
+      npm.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const started = await eventually(() => stderr.split('\n').map((l) => (/"pid":(\d+).*"msg":"webhook listener started"/.exec(l))).find((m) => m !== null), 20000);
+      const pid = Number(started[1]);
+      const alive = (): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      try {
+        expect(pid).to.not.equal(npm.pid);
+        npm.kill('SIGTERM');
+        const npmCode = await npmExited;
+        await eventually(() => (alive() ? undefined : true), 10000).catch(() => undefined);
+        expect(alive(), `forwarder pid ${pid} still running after npm exited`).to.equal(false);
+        expect(stderr).to.include('"msg":"stopped"');
+        expect(npmCode, 'npm passes on the forwarder\'s exit code').to.equal(0);
+      } finally {
+        if (alive()) process.kill(pid, 'SIGKILL');
+      }
     });
   });
 

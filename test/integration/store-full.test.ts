@@ -22,10 +22,12 @@ describe('store full (real serve process)', function () {
     );
     writeFileSync(files.sinks, await downSinkYaml()); // nothing is committed
     fwd = await startForwarder(files, { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
-    const body = JSON.stringify({ event: 'meeting.participant_qos', payload: { account_id: 'a', object: { uuid: 'u', pad: 'x'.repeat(8000) } } });
+    // Distinct events (an exact replay of an accepted one would not be stored again).
+    const body = (n: number) => JSON.stringify({ event: 'meeting.participant_qos', payload: { account_id: 'a', object: { uuid: 'u', n, pad: 'x'.repeat(8000) } } });
     let accepted = 0;
+    let sent = 0;
     const refused = await eventually(async () => {
-      const res = await postSigned(`${fwd.url}/webhooks/zoom`, body, { secret: SECRET });
+      const res = await postSigned(`${fwd.url}/webhooks/zoom`, body(sent++), { secret: SECRET });
       if (res.status === 200) accepted++;
       return res.status === 503 ? res : undefined;
     }, 20000, 20);

@@ -36,7 +36,7 @@ export function writeConfig(options: { dir?: string; forwarderYaml?: string; sin
   writeFileSync(
     config,
     options.forwarderYaml ??
-      `data_dir: ${dir}/data\nserver:\n  host: 127.0.0.1\n  port: 0\nadmin:\n  host: 127.0.0.1\n  port: 0\nbus:\n  embedded:\n    path: ${dir}/data/bus.sqlite\n    poll_interval_ms: 50\n    retention:\n      interval_ms: 200\nworker:\n  shutdown_grace_ms: 2000\n`,
+      `data_dir: ${dir}/data\nserver:\n  host: 127.0.0.1\n  port: 0\n  shutdown_drain_ms: 200\nadmin:\n  host: 127.0.0.1\n  port: 0\nbus:\n  embedded:\n    path: ${dir}/data/bus.sqlite\n    poll_interval_ms: 50\n    retention:\n      interval_ms: 200\nworker:\n  shutdown_grace_ms: 2000\n`,
   );
   writeFileSync(sinks, options.sinksYaml ?? `sinks:\n  events_file:\n    type: file\n    path: ${eventsFile}\n`);
   return { dir, config, sinks, eventsFile };
@@ -58,8 +58,15 @@ export function runCli(args: string[], env: Record<string, string> = {}, killAft
   });
 }
 
-export function startForwarder(files: ForwarderFiles, env: Record<string, string> = {}, timeoutMs = 15000, role: 'serve' | 'ingress' | 'worker' = 'serve'): Promise<Forwarder> {
-  const child = spawn(process.execPath, [BIN, role, '--config', files.config, '--sinks', files.sinks], {
+export interface SpawnOptions {
+  /** Start it under `ulimit -n` of this many descriptors (soft and hard). */
+  openFileLimit?: number;
+}
+
+export function startForwarder(files: ForwarderFiles, env: Record<string, string> = {}, timeoutMs = 15000, role: 'serve' | 'ingress' | 'worker' = 'serve', options: SpawnOptions = {}): Promise<Forwarder> {
+  const args = [BIN, role, '--config', files.config, '--sinks', files.sinks];
+  const [command, argv] = options.openFileLimit === undefined ? [process.execPath, args] : ['sh', ['-c', `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, PORT: '', ADMIN_PORT: '', ZOOM_WEBHOOK_SECRET_TOKEN: '', KAFKA_BROKERS: '', ...env }, // each test's config says which bus
     stdio: ['ignore', 'pipe', 'pipe'],

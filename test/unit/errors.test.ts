@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INGRESS_REJECTIONS, OTHER_ERROR_CODES, StartupError, startupFailureFields } from '../../src/errors.ts';
+import { INGRESS_REJECTIONS, OTHER_ERROR_CODES, StartupError } from '../../src/errors.ts';
 
 const ERRORS_MD = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
 const CODE = /^ZQ_ERR_[A-Z0-9_]+$/;
@@ -38,10 +38,10 @@ describe('error catalogue', () => {
     expect(documented.filter((c) => !known.has(c))).to.deep.equal([]);
   });
 
-  it('a StartupError is logged as its problems, without a stack; any other error as it is (a bug: with its stack)', () => {
-    const problems = ['sinks.events_file.path: cannot open /dev/null/x for appending (ENOTDIR: not a directory)'];
-    expect(startupFailureFields(new StartupError(problems))).to.deep.equal({ code: 'ZQ_ERR_STARTUP', problems });
-    const bug = new TypeError('x is undefined');
-    expect(startupFailureFields(bug)).to.deep.equal({ err: bug, code: 'ZQ_ERR_STARTUP' });
+  it('a StartupError carries its problems, one or several, and the code ZQ_ERR_STARTUP', () => {
+    const one = new StartupError('cannot listen on 127.0.0.1:8080 (server.port, or PORT): address already in use (EADDRINUSE)');
+    expect([one.code, one.problems, one.message]).to.deep.equal(['ZQ_ERR_STARTUP', [one.message], one.message]);
+    const two = new StartupError(['sinks.a.path: x', 'sinks.b.path: y']);
+    expect([two.problems, two.message]).to.deep.equal([['sinks.a.path: x', 'sinks.b.path: y'], 'sinks.a.path: x; sinks.b.path: y']);
   });
 });

@@ -252,11 +252,15 @@ sinks:
 {{- include "qss-forwarder.quoteSecretRefs" (dict "text" $text "names" (include "qss-forwarder.secretEnvNames" . | fromJsonArray)) }}
 {{- end }}
 
-{{/* shutdown_grace_ms of the rendered forwarder.yaml (the product's default is 10000). */}}
+{{/* How long a SIGTERM may take, from the rendered forwarder.yaml: server.shutdown_drain_ms (the
+product's default is 2000) + worker.shutdown_grace_ms (10000). */}}
 {{- define "qss-forwarder.shutdownGraceMs" -}}
 {{- $cfg := include "qss-forwarder.forwarderConfig" . | fromJson }}
 {{- $worker := $cfg.worker | default dict }}
-{{- if hasKey $worker "shutdown_grace_ms" }}{{ $worker.shutdown_grace_ms | int64 }}{{ else }}10000{{ end }}
+{{- $server := $cfg.server | default dict }}
+{{- $grace := ternary ($worker.shutdown_grace_ms | int64) 10000 (hasKey $worker "shutdown_grace_ms") }}
+{{- $drain := ternary ($server.shutdown_drain_ms | int64) 2000 (hasKey $server "shutdown_drain_ms") }}
+{{- add $grace $drain }}
 {{- end }}
 
 {{/* Fails the render on combinations the schema cannot express. Included by every workload template. */}}
@@ -289,7 +293,7 @@ sinks:
 {{- end }}
 {{- $grace := include "qss-forwarder.shutdownGraceMs" . | int64 }}
 {{- if le (mul ($v.terminationGracePeriodSeconds | int64) 1000) $grace }}
-{{- fail (printf "[ERROR] terminationGracePeriodSeconds (%d s) must be larger than worker.shutdown_grace_ms (%d ms): the pod would be killed while it drains" ($v.terminationGracePeriodSeconds | int64) $grace) }}
+{{- fail (printf "[ERROR] terminationGracePeriodSeconds (%d s) must be larger than server.shutdown_drain_ms + worker.shutdown_grace_ms (%d ms): the pod would be killed while it drains" ($v.terminationGracePeriodSeconds | int64) $grace) }}
 {{- end }}
 {{- if and $v.httpRoute.enabled (empty $v.httpRoute.parentRefs) }}
 {{- fail "[ERROR] httpRoute.parentRefs is required when httpRoute.enabled is true (the Gateway listener to attach to)" }}

@@ -459,7 +459,10 @@ describe('docker-compose.yml', () => {
       ]);
       for (const t of targets.filter((x) => x.host !== 'localhost')) expect(serviceNames, `scrape target ${t.host}`).to.include(t.host);
       for (const name of forwarderServices) {
-        expect(targets, name).to.deep.include({ host: name, port: loadServiceConfigs(name).forwarder.admin.port });
+        const { admin } = loadServiceConfigs(name).forwarder;
+        expect(targets, name).to.deep.include({ host: name, port: admin.port });
+        // The product's default is 127.0.0.1: Prometheus in another container would find nothing.
+        expect(admin.host, `${name}: admin.host`).to.equal('0.0.0.0');
       }
       expect(targets).to.deep.include({ host: 'otel-collector', port: hostPort(collector().exporters.prometheus.endpoint).port });
       expect(loadServiceConfigs('worker').forwarder.admin.port).to.equal(9464);

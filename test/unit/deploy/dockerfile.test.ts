@@ -393,6 +393,16 @@ describe('Dockerfile', () => {
       expect([defaults.server.port, defaults.admin.port]).to.deep.equal([8080, 9464]);
     });
 
+    it('opens the admin listener to the container network (ADMIN_HOST=0.0.0.0), where the shipped config keeps it on loopback', () => {
+      const env = Object.fromEntries(all(finalStage, 'ENV').flatMap((e) => [...e.args.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]])));
+      expect(env.ADMIN_HOST).to.equal('0.0.0.0');
+      const text = readFileSync(join(ROOT, 'config/forwarder.yaml'), 'utf8');
+      const inImage = parseForwarderConfig('config/forwarder.yaml', text, { ADMIN_HOST: env.ADMIN_HOST });
+      const local = parseForwarderConfig('config/forwarder.yaml', text, {});
+      expect([inImage.ok && inImage.value.admin.host, local.ok && local.value.admin.host]).to.deep.equal(['0.0.0.0', '127.0.0.1']);
+      expect(defaults.admin.host, 'a config file without admin.host').to.equal('127.0.0.1');
+    });
+
     it('has a HEALTHCHECK that asks the admin listener\'s /healthz with node (no curl in a slim image)', () => {
       const hc = healthcheckOf(finalStage);
       expect(hc, 'HEALTHCHECK').to.not.equal(undefined);

@@ -211,11 +211,13 @@ describe('Helm chart helm/qss-forwarder', function () {
           expect(cfg.data_dir).to.equal(DATA_DIR);
           expect(cfg.server.port).to.equal(8080);
           expect(cfg.admin.port).to.equal(ADMIN_PORT);
+          // The product's default is 127.0.0.1: the kubelet's probes and Prometheus come from outside the pod.
+          expect(cfg.admin.host).to.equal('0.0.0.0');
           if (cfg.bus.type === 'kafka') expect(cfg.bus.kafka.spool.path.startsWith(`${DATA_DIR}/`)).to.equal(true);
           else expect(cfg.bus.embedded.path.startsWith(`${DATA_DIR}/`)).to.equal(true);
           expect(cfg.bus.type).to.equal(mainContainer(w).args?.[0] === 'serve' ? 'embedded' : 'kafka');
-          // SIGTERM drains for shutdown_grace_ms: the kubelet must not kill the pod before.
-          expect(w.spec.template.spec.terminationGracePeriodSeconds! * 1000).to.be.greaterThan(cfg.worker.shutdown_grace_ms);
+          // SIGTERM drains the listener, then the sinks: the kubelet must not kill the pod before.
+          expect(w.spec.template.spec.terminationGracePeriodSeconds! * 1000).to.be.greaterThan(cfg.server.shutdown_drain_ms + cfg.worker.shutdown_grace_ms);
           if (sinksText !== undefined) {
             const sinks = parseSinksConfig('sinks.yaml', sinksText, env);
             expect(sinks.ok, `${w.metadata.name}:\n${issuesText(sinks)}`).to.equal(true);
@@ -522,7 +524,9 @@ describe('Helm chart helm/qss-forwarder', function () {
     const failures: [string, string[], string][] = [
       ['no brokers in mode kafka', ['kafka.brokers=null'], '[ERROR] kafka.brokers is required with mode: kafka'],
       ['no Zoom token', ['zoom.apps.default.secretToken='], '[ERROR] zoom.apps.default needs its Zoom Secret Token'],
-      ['a grace period shorter than the drain', ['terminationGracePeriodSeconds=10'], '[ERROR] terminationGracePeriodSeconds (10 s) must be larger than worker.shutdown_grace_ms (10000 ms)'],
+      ['a grace period shorter than the drain', ['terminationGracePeriodSeconds=10'], '[ERROR] terminationGracePeriodSeconds (10 s) must be larger than server.shutdown_drain_ms + worker.shutdown_grace_ms (12000 ms)'],
+      ['a grace period with no time left for the listener drain', ['terminationGracePeriodSeconds=12'], '[ERROR] terminationGracePeriodSeconds (12 s) must be larger than server.shutdown_drain_ms + worker.shutdown_grace_ms (12000 ms)'],
+      ['a longer listener drain than the grace period allows', ['config.forwarder.server.shutdown_drain_ms=25000'], '[ERROR] terminationGracePeriodSeconds (30 s) must be larger than server.shutdown_drain_ms + worker.shutdown_grace_ms (35000 ms)'],
       ['a ${VAR} without a source', ['config.sinks.sinks.hec.type=splunk_hec', 'config.sinks.sinks.hec.url=https://hec:8088', 'config.sinks.sinks.hec.token=${HEC_TOKEN}'], '[ERROR] the configuration uses ${HEC_TOKEN} but no environment variable HEC_TOKEN is given'],
       ['SASL without a password', ['kafka.sasl.enabled=true', 'kafka.sasl.username=u'], '[ERROR] kafka.sasl.enabled needs kafka.sasl.password or kafka.sasl.existingSecret.name'],
       ['both minAvailable and maxUnavailable', ['workloads.worker.podDisruptionBudget.minAvailable=1', 'workloads.worker.podDisruptionBudget.maxUnavailable=1'], '[ERROR] workloads.worker.podDisruptionBudget: set minAvailable or maxUnavailable, not both'],
