@@ -2,7 +2,7 @@
 // mock cluster, or the Kafka named by KAFKA_BROKERS): ingress → broker → workers in one consumer
 // group → file sinks. Broker outages, SIGKILL and SIGTERM of workers, poison records, replay.
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaFixture } from '../support/kafka-mock-cluster.ts';
@@ -197,10 +197,12 @@ describe('Kafka bus (real broker, real processes)', function () {
     await producer.send({ topic: `${run}.poison.events`, acks: -1, messages: [{ key: 'meeting-0==', value: 'not json at all' }] });
     await producer.disconnect();
     const broken = config('poison', undefined, '');
-    // The sink is a folder: every write fails; with max_attempts 2 the batch is dead-lettered.
+    // The sink's file becomes a folder once the worker has started (its start check saw a file):
+    // every write fails; with max_attempts 2 the batch is dead-lettered.
     writeFileSync(broken.config, readFileSync(broken.config, 'utf8').replace('worker:\n', 'worker:\n  retry:\n    initial_backoff_ms: 10\n    max_backoff_ms: 20\n    max_attempts: 2\n'));
-    writeFileSync(broken.sinks, `sinks:\n  events_file:\n    type: file\n    path: ${broken.dir}\n`);
     const worker = await start(broken, 'worker');
+    rmSync(broken.eventsFile);
+    mkdirSync(broken.eventsFile);
     const ingress = await start(config('poison'), 'ingress');
     const { acked } = await send(ingress, 1, 5);
     const dlq = await readDlq(`${run}.poison.dlq`, 6);
@@ -214,6 +216,7 @@ describe('Kafka bus (real broker, real processes)', function () {
     await worker.stop('SIGTERM');
 
     // The sink is fixed; replay puts the refused records back for it (the undecodable one is reported, not replayed).
+    rmSync(broken.eventsFile, { recursive: true });
     const fixed = config('poison', broken.dir);
     const replay = await runCli(['replay', '--from-dlq', '--sink', 'events_file', '--config', fixed.config, '--sinks', fixed.sinks]);
     expect(replay.code, replay.stderr).to.equal(0);
