@@ -6,12 +6,13 @@
 # no compile step. Run it with a read-only root filesystem: the only writable places it needs are
 # the data volume /var/lib/qss-forwarder and /tmp (tsx's compile cache). Details: docs/deploy.md.
 #
-# Base image: the last Node 20 release (the project's engines: >=20.19; better-sqlite3 12,
-# commander 14 and undici 7 are the last majors for Node 20). Node 20 is past its end of life
-# (April 2026): moving to Node 22 means those dependency upgrades first. Pinned by exact version
-# here; pin the digest too (node:20.20.2-bookworm-slim@sha256:…) where the image is published.
+# Base image: Node 24, the current LTS line (Node 20 reached its end of life in April 2026). .ci/run
+# runs the whole test suite on this same release, and on Node 20 (package.json engines claims only
+# those two lines). The dependencies' majors (better-sqlite3 12, commander 14, undici 7) support
+# both. Pinned by exact version here; pin the digest too (node:24.22.3-bookworm-slim@sha256:…)
+# where the image is published.
 
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 
 # node-gyp needs python3, make and a C++ compiler to build better-sqlite3 from source. The headers
 # come from the image itself (npm_config_nodedir), so nothing is downloaded from nodejs.org; and
@@ -30,14 +31,14 @@ COPY package.json package-lock.json ./
 # Production dependencies only, exactly as locked. Install scripts are off for every package, then
 # run for the two that package.json's `allowScripts` approves (better-sqlite3: the native build;
 # esbuild: its binary check) — the same allow-list npm 11 applies, enforced here whatever npm
-# version the base image bundles (Node 20 ships npm 10, which ignores `allowScripts`). Then prove
+# version the base image bundles (an npm without that allow-list ignores `allowScripts`). Then prove
 # the native module loads, as .ci/run does.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3 esbuild \
  && node -e "const D = require('better-sqlite3'); new D(':memory:').close(); console.log('better-sqlite3 ok')"
 
 
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -52,7 +53,7 @@ LABEL org.opencontainers.image.title="qss-forwarder" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.documentation="docs/deploy.md" \
       org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.base.name="docker.io/library/node:20.20.2-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:24.22.3-bookworm-slim"
 
 # The shipped config/forwarder.yaml binds the admin listener to ${ADMIN_HOST:-127.0.0.1}: in a
 # container, 127.0.0.1 would be unreachable through a published port, so the image opens it (publish

@@ -16,7 +16,7 @@ const pick = (name: string) => {
 function expectNothingLost(r: SoakReport): void {
   const table = r.accounts.map((a) => `${a.sink}: expected ${a.expected}, delivered ${a.delivered}, dead ${JSON.stringify(a.deadLettered)}, missing ${a.missing} ${a.missingKeys.slice(0, 3).join(' ')}`).join('\n');
   expect(r.lost, table).to.equal(0);
-  expect(r.simulate.events.acked).to.be.greaterThan(100);
+  expect(r.simulate.events.acked, `the simulator's events ${JSON.stringify(r.simulate.events)}, requests ${JSON.stringify(r.simulate.requests)}`).to.be.greaterThan(100);
   for (const a of r.accounts) expect(a.expected, a.sink).to.be.greaterThan(0);
 }
 

@@ -276,18 +276,25 @@ describe('Dockerfile', () => {
       }
     });
 
-    it('builds and runs on one Node release that satisfies package.json engines', () => {
+    it('builds and runs on one Node release: the newest line package.json engines claims, the one .ci/run tests', () => {
       const images = new Set(dockerfile.stages.filter((s) => !stageNames.has(s.image)).map((s) => s.image));
       expect([...images], 'one base image for build and runtime (the native module is built for it)').to.have.length(1);
       const [image] = [...images] as [string];
-      const version = /^node:(\d+)\.(\d+)\.(\d+)-/.exec(image);
-      expect(version, image).to.not.equal(null);
-      const [major, minor] = [Number(version?.[1]), Number(version?.[2])];
-      const engines = /^>=(\d+)\.(\d+)$/.exec(pkg.engines.node);
-      expect(engines, 'package.json engines.node is ">=X.Y"').to.not.equal(null);
-      expect(major).to.equal(Number(engines?.[1]), 'the major the dependencies are pinned for');
-      expect(minor).to.be.at.least(Number(engines?.[2]));
       expect(image).to.match(/-slim$/);
+      const version = /^node:(\d+\.\d+\.\d+)-/.exec(image)?.[1] ?? '';
+      expect(version, image).to.not.equal('');
+      const parts = (v: string): number[] => v.split('.').map(Number);
+      const [major] = parts(version);
+      // One `^X.Y.Z` range per major the suite runs on; the image's release is in the newest one.
+      const floors = pkg.engines.node.split('||').map((r) => r.trim());
+      for (const f of floors) expect(f, `package.json engines.node "${pkg.engines.node}"`).to.match(/^\^\d+\.\d+\.\d+$/);
+      const newest = floors.map((f) => f.slice(1)).sort((a, b) => (parts(b)[0] ?? 0) - (parts(a)[0] ?? 0))[0] ?? '';
+      expect(major, 'the image is on the newest line engines claims').to.equal(parts(newest)[0]);
+      const [, minor = 0, patch = 0] = parts(version);
+      const [, floorMinor = 0, floorPatch = 0] = parts(newest);
+      expect(minor > floorMinor || (minor === floorMinor && patch >= floorPatch), `${version} satisfies ^${newest}`).to.equal(true);
+      const ci = /^IMAGE_NODE_VERSION=(\S+)$/m.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'))?.[1];
+      expect(ci, '.ci/run runs the whole suite on the image\'s Node release').to.equal(version);
     });
   });
 
