@@ -92,8 +92,10 @@ export interface SoakReport {
   wallMs: number;
 }
 
-function faultWindows(scenario: Scenario): SoakReport['faultWindows'] {
-  return scenario.faults.map(({ atMs, action }) => {
+/** The faults on the run's time axis: their timeline starts `offsetMs` after the simulator was started. */
+function faultWindows(scenario: Scenario, offsetMs: number): SoakReport['faultWindows'] {
+  return scenario.faults.map(({ atMs: after, action }) => {
+    const atMs = offsetMs + after;
     const length = action.kind === 'kill' ? action.restartAfterMs : action.kind === 'hec-reject-event-type' ? 0 : action.forMs;
     const label = action.kind === 'kill' ? `SIGKILL ${action.role}` : action.kind === 'broker-down' ? 'all brokers down' : action.kind === 'sink' ? `${action.sink}: ${action.mode.kind === 'status' ? action.mode.status : action.mode.kind === 'slow' ? `slow ${action.mode.delayMs} ms` : 'pass'}` : `hec refuses ${action.event}`;
     return { label, startMs: atMs, endMs: atMs + length };
@@ -156,6 +158,24 @@ function procSample(pid: number, last: Map<number, { ticks: number; t: number }>
     return { rssMb, cpuPercent };
   } catch {
     return undefined;
+  }
+}
+
+/** Acknowledgements the entry must have given before the faults' timeline starts. */
+const FIRST_ACKS = 20;
+
+/** Resolves once `fwd` has accepted `n` events (its /metrics), or after `timeoutMs` whatever happened. */
+async function acceptedAtLeast(fwd: Forwarder, n: number, timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    try {
+      const text = await (await fetch(`${fwd.adminUrl}/metrics`)).text();
+      const accepted = [...text.matchAll(/^qss_forwarder_ingress_requests_total\{[^}]*outcome="accepted"[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      if (accepted >= n) return;
+    } catch {
+      // not answering yet
+    }
+    await sleep(100);
   }
 }
 
@@ -231,8 +251,12 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       list[list.indexOf(f)] = again;
       retired.push([role, f]);
     };
+    // The timeline starts at the entry's first acknowledgements, not at the simulator's spawn: on a
+    // busy machine the simulator takes seconds to start, and a kill before any traffic tests nothing.
+    let faultsOffsetMs = 0;
+    const trafficStarted = (scenario.faults.length === 0 ? Promise.resolve() : acceptedAtLeast(entry, FIRST_ACKS, 60_000)).then(() => void (faultsOffsetMs = performance.now() - t0));
     const timers = scenario.faults.map(({ atMs, action }) =>
-      sleep(atMs).then(async () => {
+      trafficStarted.then(() => sleep(atMs)).then(async () => {
         if (action.kind === 'kill') {
           const f = running.get(action.role)?.[0];
           if (f !== undefined) await restart(action.role, f, action.restartAfterMs);
@@ -290,7 +314,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
       drainedMs: performance.now() - t0,
       samples,
       lag,
-      faultWindows: faultWindows(scenario),
+      faultWindows: faultWindows(scenario, faultsOffsetMs),
       wallMs: performance.now() - wall0,
     };
   } finally {
