@@ -20,6 +20,7 @@ import { DEFAULT_APP } from '../ingress/ingress-config.ts';
 import { ensureLocalSecretToken } from '../ingress/local-secret-token.ts';
 import { createAdminServer } from '../observability/create-admin-server.ts';
 import { createLogger } from '../observability/create-logger.ts';
+import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import { createSelfMetrics, type SelfMetrics } from '../observability/self-metrics.ts';
 import { createParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
 import { participantDimensionCacheOptions } from '../pipeline/enrich/enrichment-config.ts';
@@ -92,6 +93,11 @@ export async function runForwarder(role: Role, options: ForwarderOptions, io: Cl
   if (loaded === undefined) return 1;
   const { forwarder: config, sinks: sinksConfig } = loaded;
   const logger = createLogger({ level: config.observability.log_level, format: config.observability.log_format }).child({ role });
+  // Node's own warnings as log lines, not plain text in the JSON log on stderr (kafkajs 2.2.4 trips
+  // Node 24's TimeoutNegativeWarning); each kind once, then a count a minute.
+  const nodeWarnings = createLogSummarizer(logger.child({ component: 'node' }));
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => nodeWarnings.log('warn', w.name, { warning: w.name }, w.message));
   const metrics = createSelfMetrics({ processMetrics: config.observability.process_metrics });
   const grace = config.worker.shutdown_grace_ms;
   let shuttingDown = false;

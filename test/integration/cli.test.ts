@@ -2,7 +2,7 @@
 // config, the generated local token, and simulate against a real serve.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
@@ -143,6 +143,23 @@ describe('qss-forwarder CLI', function () {
         expect(npmCode, 'npm passes on the forwarder\'s exit code').to.equal(0);
       } finally {
         if (alive()) process.kill(pid, 'SIGKILL');
+      }
+    });
+  });
+
+  describe('Node\'s own warnings', () => {
+    it('are JSON log lines like the rest, never plain text on stderr', async () => {
+      const files = writeConfig();
+      // A warning raised by the runtime a while after start (as kafkajs makes Node 24 raise one).
+      const late = join(files.dir, 'late-warning.mjs');
+      writeFileSync(late, "setTimeout(() => process.emitWarning('a test warning', 'TestWarning'), 1500).unref();\n");
+      const fwd = await startForwarder(files, { NODE_OPTIONS: `--import=${late}` });
+      try {
+        const line = await eventually(() => fwd.logs.find((l) => l.includes('TestWarning')), 10000);
+        expect(JSON.parse(line)).to.include({ level: 40, component: 'node', warning: 'TestWarning', msg: 'a test warning' });
+        expect(fwd.logs.filter((l) => !l.startsWith('{'))).to.deep.equal([]);
+      } finally {
+        await fwd.stop();
       }
     });
   });
