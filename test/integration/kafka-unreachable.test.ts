@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
-import { closedPort, runCli, startForwarder, writeConfig, type ForwarderFiles } from '../support/start-forwarder.ts';
+import { closedPort, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'kafka-unreachable-secret';
@@ -30,10 +30,20 @@ const parsed = (lines: string[]): Record<string, unknown>[] =>
 
 describe('Kafka unreachable at start (real ingress process, no broker)', function () {
   this.timeout(60000);
+  const running: Forwarder[] = [];
+  const started = async (files: ForwarderFiles): Promise<Forwarder> => {
+    const fwd = await startForwarder(files, ENV, 15000, 'ingress');
+    running.push(fwd);
+    return fwd;
+  };
+  afterEach(async () => {
+    // A failed assertion must not leave an ingress behind (stop() twice is harmless).
+    await Promise.all(running.splice(0).map((f) => (f.child.exitCode === null ? f.stop('SIGKILL') : undefined)));
+  });
 
   it('answers at once from the spool; kafkajs retries become a few lines without stacks; shutdown says what is still spooled and where', async () => {
     const files = await unreachableKafka();
-    const fwd = await startForwarder(files, ENV, 15000, 'ingress');
+    const fwd = await started(files);
     const body = JSON.stringify({ event: 'meeting.participant_qos', payload: { account_id: 'a', object: { uuid: 'm-1' } } });
     const res = await postSigned(`${fwd.url}/webhooks/zoom`, body, { secret: SECRET });
     expect(res.status).to.equal(200);
@@ -57,7 +67,7 @@ describe('Kafka unreachable at start (real ingress process, no broker)', functio
 
   it('two ingress processes cannot share one spool', async () => {
     const files = await unreachableKafka();
-    const first = await startForwarder(files, ENV, 15000, 'ingress');
+    const first = await started(files);
     try {
       const second = await runCli(['ingress', '--config', files.config, '--sinks', files.sinks], ENV);
       expect(second.code).to.equal(1);
@@ -71,7 +81,7 @@ describe('Kafka unreachable at start (real ingress process, no broker)', functio
 
   it('replay --from-spool puts what Kafka refused back into the spool, to be sent again', async () => {
     const files = await unreachableKafka();
-    const fwd = await startForwarder(files, ENV, 15000, 'ingress');
+    const fwd = await started(files);
     await fwd.stop();
     const spool = `${files.dir}/data/spool.sqlite`;
     const db = new Database(spool);
