@@ -91,7 +91,11 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     if (!columns('events').includes('target_sink')) db.exec('ALTER TABLE events ADD COLUMN target_sink TEXT'); // stores made before replay existed
     // When a process last consumed as this consumer: retention keeps a removed sink's events for a while.
-    if (!columns('consumers').includes('seen_at')) db.exec('ALTER TABLE consumers ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0');
+    if (!columns('consumers').includes('seen_at')) {
+      // Every consumer of a store made before this gets the whole retired_consumer_hours from now.
+      db.exec('ALTER TABLE consumers ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0');
+      db.prepare('UPDATE consumers SET seen_at = ?').run(Date.now());
+    }
     db.exec('CREATE TABLE IF NOT EXISTS store_stats (name TEXT PRIMARY KEY, rows INTEGER NOT NULL, bytes INTEGER NOT NULL)');
     db.exec(tableStats('events'));
     db.exec(tableStats('dead_letters'));
