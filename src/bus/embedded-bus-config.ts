@@ -26,7 +26,7 @@ export const minFreeDiskSchema = {
   minimum: 0,
   default: 256,
   description:
-    'Headroom kept on the filesystem of the store: while less than this is free (counting the store\'s own free pages), new events get 503 + Retry-After and /readyz turns 503, so deletes and checkpoints can always run. Accepting resumes by itself once space is back. 0 turns the check off.',
+    'Headroom kept on the filesystem of the store: while less than this is free (counting the store\'s own free pages), new events get 503 + Retry-After and /readyz turns 503, so deletes and checkpoints can always run. Accepting resumes by itself once 10 % more than this (at least 1 MiB more) is free. 0 turns the check off.',
 } as const;
 
 export const deadLettersConfigSchema = {

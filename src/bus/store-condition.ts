@@ -75,14 +75,16 @@ export function createStoreCondition(options: StoreConditionOptions): StoreCondi
         if (!low) log.warn({ dir, reason: errnoReason(err) }, 'cannot read the free space of the store\'s filesystem');
         return;
       }
-      const nowLow = minFreeBytes > 0 && free < minFreeBytes;
+      // Back only with 10 % (at least 1 MiB) more than the headroom: a checkpoint that gives a few
+      // pages back must not flip readiness every retention pass.
+      const nowLow = minFreeBytes > 0 && free < (low ? minFreeBytes + Math.max(minFreeBytes / 10, MB) : minFreeBytes);
       if (nowLow && !low) {
         log.error(
           { dir, free_mb: Math.floor(free / MB), min_free_disk_mb: minFreeBytes / MB, setting: options.setting },
           'disk almost full: new events are refused with 503 (Zoom retries later) until more than min_free_disk_mb is free; free space on that filesystem, or lower the retention caps',
         );
       } else if (!nowLow && low) {
-        log.info({ dir, free_mb: Math.floor(free / MB) }, 'disk space is back above min_free_disk_mb: accepting events again');
+        log.info({ dir, free_mb: Math.floor(free / MB) }, 'disk space is back above min_free_disk_mb (and 10 % more): accepting events again');
       }
       low = nowLow;
     },

@@ -150,11 +150,12 @@ describe('qss-forwarder CLI', function () {
   describe('Node\'s own warnings', () => {
     it('are JSON log lines like the rest, never plain text on stderr', async () => {
       const files = writeConfig();
-      // A warning raised by the runtime a while after start (as kafkajs makes Node 24 raise one).
+      // A warning raised by the runtime once the forwarder runs (as kafkajs makes Node 24 raise one).
       const late = join(files.dir, 'late-warning.mjs');
-      writeFileSync(late, "setTimeout(() => process.emitWarning('a test warning', 'TestWarning'), 1500).unref();\n");
+      writeFileSync(late, "process.on('SIGUSR2', () => process.emitWarning('a test warning', 'TestWarning'));\n");
       const fwd = await startForwarder(files, { NODE_OPTIONS: `--import=${late}` });
       try {
+        fwd.child.kill('SIGUSR2');
         const line = await eventually(() => fwd.logs.find((l) => l.includes('TestWarning')), 10000);
         expect(JSON.parse(line)).to.include({ level: 40, component: 'node', warning: 'TestWarning', msg: 'a test warning' });
         expect(fwd.logs.filter((l) => !l.startsWith('{'))).to.deep.equal([]);

@@ -3,7 +3,7 @@
 // (a real 3 MiB tmpfs) and is freed again; corrupt, unusable and read-only store paths.
 import { expect } from 'chai';
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -206,6 +206,20 @@ describe('embedded store hardening (real serve processes)', function () {
       throw new Error('never refused');
     }
 
+    /**
+     * After a refusal the store gives back what it can (a WAL checkpoint): once that has happened,
+     * take the rest of the filesystem but `leaveBytes`, so the disk stays short of room however often
+     * the store checks again.
+     */
+    async function takeTheRest(leaveBytes: number): Promise<string> {
+      await new Promise((r) => setTimeout(r, 400)); // a few retention passes (every 100 ms)
+      const { bavail, bsize } = statfsSync(mountPoint);
+      const rest = join(mountPoint, 'rest');
+      writeFileSync(rest, Buffer.alloc(Math.max(0, bavail * bsize - leaveBytes)));
+      await new Promise((r) => setTimeout(r, 400));
+      return rest;
+    }
+
     const storedEvents = (store: string): number => {
       const db = new Database(store, { readonly: true });
       try {
@@ -222,11 +236,14 @@ describe('embedded store hardening (real serve processes)', function () {
       expect(refused.status).to.equal(503);
       expect(refused.json.code).to.equal('ZQ_ERR_BUS_DISK_LOW');
       expect(refused.headers.get('retry-after')).to.equal('60');
+      const rest = await takeTheRest(300_000);
       const ready = await readiness(fwd);
       expect(ready.status).to.equal(503);
       expect(ready.detail).to.match(/^disk almost full: /);
+      expect((await postSigned(`${fwd.url}/webhooks/zoom`, body(4999), { secret: SECRET })).json.code).to.equal('ZQ_ERR_BUS_DISK_LOW');
       expect(fwd.logs.some((l) => l.includes('disk almost full'))).to.equal(true);
       rmSync(filler);
+      rmSync(rest);
       await eventually(async () => ((await readiness(fwd)).status === 200 ? true : undefined), 10000);
       expect((await postSigned(`${fwd.url}/webhooks/zoom`, body(5000), { secret: SECRET })).status).to.equal(200);
       await fwd.stop();
@@ -240,12 +257,13 @@ describe('embedded store hardening (real serve processes)', function () {
       expect(refused.status).to.equal(503);
       expect(refused.json.code).to.equal('ZQ_ERR_BUS_WRITE_FAILED');
       // Retention passes (every 100 ms) write a little: a small write that fits is not recovery.
-      await new Promise((r) => setTimeout(r, 600));
+      const rest = await takeTheRest(300_000);
       expect((await postSigned(`${fwd.url}/webhooks/zoom`, body(4999, 8000), { secret: SECRET })).status).to.equal(503);
       const ready = await readiness(fwd);
       expect(ready.status).to.equal(503);
       expect(ready.detail).to.match(/^storage error since .*: database or disk is full/);
       rmSync(filler);
+      rmSync(rest);
       await eventually(async () => ((await readiness(fwd)).status === 200 ? true : undefined), 10000);
       expect((await postSigned(`${fwd.url}/webhooks/zoom`, body(5000), { secret: SECRET })).status).to.equal(200);
       expect(await metricsText(fwd)).to.match(/qss_forwarder_bus_write_failures_total\{reason="storage_error"\} [1-9]/);

@@ -267,6 +267,9 @@ describe('embedded bus', () => {
       expect(health.ready).to.equal(false);
       expect(health.detail).to.match(/^disk almost full: \d+ MiB free on the filesystem of .*, less than bus\.embedded\.min_free_disk_mb \(64\)$/);
       expect(await metricValue(metrics, 'qss_forwarder_bus_write_failures_total', { reason: 'disk_low' })).to.equal(1);
+      free = 66 * 1024 * 1024; // above 64, not yet 10 % above: a few pages given back do not flip readiness
+      await pass();
+      expect(bus.health().ready).to.equal(false);
       free = 100 * 1024 * 1024;
       await pass();
       expect(bus.health().ready).to.equal(true);
