@@ -69,6 +69,11 @@ const MB = 1024 * 1024;
 /** The WAL is cut back to this after a checkpoint (SQLite's journal_size_limit). */
 export const WAL_LIMIT_BYTES = 64 * MB;
 
+/** WAL pages between automatic checkpoints: a quarter of the headroom, 16 to 1000 (SQLite's default). */
+export function walAutocheckpointPages(minFreeBytes: number, pageSize: number): number {
+  return Math.min(1000, Math.max(16, Math.floor(minFreeBytes / 4 / pageSize)));
+}
+
 function rowToRecord(row: EventRow): BusRecord {
   return {
     id: String(row.seq),
@@ -123,6 +128,9 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
   const active = new Map<string, number>(); // consumer name → committed position (this process)
   const waiters = new Set<() => void>();
   const retention = createRetention({ db, config, log, metrics, now, active });
+  // A checkpoint copies the WAL into the file, which may grow by as much: checkpoint before the WAL
+  // holds a quarter of the disk headroom (SQLite's default, 1000 pages, where the headroom allows).
+  if (config.min_free_disk_mb > 0) db.pragma(`wal_autocheckpoint = ${walAutocheckpointPages(config.min_free_disk_mb * MB, db.pragma('page_size', { simple: true }) as number)}`);
   const condition = createStoreCondition({ dir: dirname(config.path), setting, minFreeBytes: config.min_free_disk_mb * MB, log, now, freeDiskBytes: deps.freeDiskBytes });
   let pending: Pending[] = [];
   let flushScheduled = false;
@@ -278,12 +286,20 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
     try {
       retention.run();
       retentionFailure = undefined;
-      if (condition.diskLow() || condition.writeFailing()) db.pragma('wal_checkpoint(TRUNCATE)'); // give the WAL's space back to the disk
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error';
       if (retentionFailure !== code) log.error({ err, code }, 'retention failed; trying again every retention.interval_ms');
       retentionFailure = code;
       condition.writeFailed(err, 0);
+    }
+    if (condition.diskLow() || condition.writeFailing()) {
+      // Give the WAL's space back to the disk. A checkpoint that fails (no room to copy pages into the
+      // file) changes nothing: the WAL stays whole; it is tried again next pass.
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // the disk is still full; health says so
+      }
     }
     try {
       // A failed write stays failed until one works: try one, so recovery needs no traffic.

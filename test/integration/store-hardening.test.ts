@@ -21,13 +21,12 @@ function forwarderYaml(dir: string, bus: string, extra = ''): string {
 }
 
 /** Runs a forwarder command to its end (killed after `timeoutMs`: a hang is a failure, not a stuck suite). */
-function runToExit(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<{ code: number | null; stderr: string; killed: boolean }> {
+function runToExit(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<{ code: number | null; stderr: string; killed: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, PORT: '', ADMIN_PORT: '', KAFKA_BROKERS: '', ...ENV, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
-      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
     });
     let stderr = '';
     let killed = false;
@@ -107,21 +106,24 @@ describe('embedded store hardening (real serve processes)', function () {
     });
 
     it('a read-only folder', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'qssf-ro-'));
-      chmodSync(dir, 0o755);
-      const files = writeConfig({ dir });
-      mkdirSync(join(dir, 'ro'), { mode: 0o555 });
-      chmodSync(join(dir, 'ro'), 0o555);
-      writeFileSync(files.config, forwarderYaml(dir, `    path: ${dir}/ro/bus.sqlite\n`).replace(`data_dir: ${dir}/data`, `data_dir: ${dir}/ro`));
-      chmodSync(files.config, 0o644);
-      chmodSync(files.sinks, 0o644);
-      // Root writes anywhere: run the forwarder as nobody then, so the folder's mode counts.
-      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const run = await runToExit(['serve', '--config', files.config, '--sinks', files.sinks], { HOME: dir, TMPDIR: tmpdir() }, asNobody);
-      expect(run.code, run.stderr).to.equal(1);
-      const fatal = fatalLine(run.stderr);
-      expect(fatal.code).to.equal('ZQ_ERR_STORE_PATH');
-      expect(fatal.msg).to.match(new RegExp(`^cannot create ${dir}/ro/bus\\.sqlite \\(bus\\.embedded\\.path\\): the folder ${dir}/ro is not writable \\(EACCES: permission denied`));
+      const files = writeConfig();
+      const ro = join(files.dir, 'ro');
+      mkdirSync(ro);
+      // Root writes anywhere a mode forbids: as root, a read-only filesystem (as in a pod with a
+      // read-only root filesystem); else the folder's mode.
+      const root = process.getuid?.() === 0;
+      if (root) execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'pipe' });
+      else chmodSync(ro, 0o555);
+      try {
+        writeFileSync(files.config, forwarderYaml(files.dir, `    path: ${ro}/bus.sqlite\n`));
+        const run = await runToExit(['serve', '--config', files.config, '--sinks', files.sinks]);
+        expect(run.code, run.stderr).to.equal(1);
+        const fatal = fatalLine(run.stderr);
+        expect(fatal.code).to.equal('ZQ_ERR_STORE_PATH');
+        expect(fatal.msg).to.match(new RegExp(`^cannot create ${ro}/bus\\.sqlite \\(bus\\.embedded\\.path\\): the folder ${ro} is not writable \\((EROFS: read-only file system|EACCES: permission denied)\\)$`));
+      } finally {
+        if (root) execFileSync('umount', ['-l', ro]);
+      }
     });
 
     it('a corrupt store: the path and the recovery steps, no stack', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Bus, BusRecord } from '../../../src/bus/bus.ts';
 import type { EmbeddedBusConfig } from '../../../src/bus/embedded-bus-config.ts';
+import { walAutocheckpointPages } from '../../../src/bus/embedded-bus.ts';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { capturingLogger, freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
 
@@ -276,5 +277,10 @@ describe('embedded bus', () => {
       expect((await bus.publish({ body: Buffer.from('{}'), meta: meta(3) })).ok).to.equal(true);
       await bus.close();
     });
+  });
+
+  it('checkpoints the WAL before it holds a quarter of the disk headroom (16 to 1000 pages)', () => {
+    const MB = 1024 * 1024;
+    expect([1 * MB, 256 * MB, 8 * MB, 10_000].map((b) => walAutocheckpointPages(b, 4096))).to.deep.equal([64, 1000, 512, 16]);
   });
 });
