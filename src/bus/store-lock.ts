@@ -26,6 +26,7 @@ export function acquireStoreLock(storePath: string): StoreLockOutcome {
     // this process holds a POSIX lock on would release that lock.
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     db = new Database(path, { timeout: 0 });
+    db.pragma('journal_mode = MEMORY'); // nothing is ever written: no <path>.lock-journal beside it
     db.exec('BEGIN IMMEDIATE');
   } catch (err) {
     db?.close();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireStoreLock, storeLockPath } from '../../../src/bus/store-lock.ts';
@@ -20,9 +20,10 @@ describe('store lock', () => {
     if (third.ok) third.lock.release();
   });
 
-  it('the lock file is owner-only', () => {
+  it('the lock file is owner-only, and the only file it adds while held', () => {
     const path = join(dir, 'bus.sqlite');
     const lock = acquireStoreLock(path);
+    expect(readdirSync(dir)).to.deep.equal(['bus.sqlite.lock']);
     if (lock.ok) lock.lock.release();
     expect(statSync(storeLockPath(path)).mode & 0o777).to.equal(0o600);
   });
