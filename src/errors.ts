@@ -40,6 +40,8 @@ export const OTHER_ERROR_CODES = {
   ZQ_ERR_STORE_PATH: 'the embedded store (or the Kafka spool) cannot be created or opened at its path: the folder is missing, read-only or not a folder',
   ZQ_ERR_STORE_IN_USE: 'another qss-forwarder process owns the embedded store (or the Kafka spool) at that path; one process owns a store',
   ZQ_ERR_STORE_CORRUPT: 'the embedded store (or the Kafka spool) file is not a usable SQLite database; move it aside to start with an empty one',
+  ZQ_ERR_KAFKA_AUTH: 'Kafka refused the credentials of bus.kafka.sasl (wrong user name, password or mechanism) at start-up: the process exits 1',
+  ZQ_ERR_KAFKA_TLS: 'the brokers\' TLS certificate is not trusted against bus.kafka.tls.ca_file (or the system CAs), or names another host, at start-up: the process exits 1',
   ZQ_ERR_ROLE_NEEDS_KAFKA: 'ingress or worker was started on the embedded bus, which one serve process owns: run serve, or use the Kafka bus',
   ZQ_ERR_RECORDS_EXPIRED: 'Kafka deleted records (topic retention) before a sink consumed them; that sink goes on from the oldest record kept',
   ZQ_ERR_SHUTDOWN_TIMEOUT: 'on SIGTERM/SIGINT the process did not finish its shutdown within server.shutdown_drain_ms + worker.shutdown_grace_ms + 15 s, and exited anyway',

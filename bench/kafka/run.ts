@@ -1,18 +1,17 @@
-// bench/kafka: the Kafka bus against librdkafka's mock cluster (a real Kafka-protocol broker, see
-// test/support/kafka-mock-cluster.ts), in one run:
+// bench/kafka: the Kafka bus against a real Apache Kafka (one KRaft node on this machine, its JVM
+// with both compilers; test/support/start-kafka.ts), in one run:
 //   1. ingress: signed ~2.4 KB QSS bodies into `qss-forwarder ingress` (bus.type kafka, 6 partitions,
 //      acks -1), next to the bare node:http baseline (bench/ingress/bare-server.ts), with autocannon:
 //      max load after a warm-up run, then a fixed rate; produce batching and CPU from /metrics.
 //   2. worker: a topic pre-filled with R records is read by a plain kafkajs consumer (baseline) and
 //      by `qss-forwarder worker` with a blackhole sink; records/s with and without the group join.
-//      The mock keeps only 5 MiB per partition: R is capped to what the topic holds (printed).
 //   3. what limits it, from what was measured.
 // Not a test: nothing passes or fails on timings.
 //
 //   npm run bench:kafka [-- --seconds 10 --connections 32 --records 50000 --rate 2000 --worker-partitions 6]
 import { zoomSignature } from '../../test/support/signed-request.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +19,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { kafkaForwarderYaml } from '../../test/support/kafka-forwarder-yaml.ts';
-import { startKafka, type KafkaFixture } from '../../test/support/kafka-mock-cluster.ts';
+import { peerVersion } from '../../test/support/peers.ts';
+import { startKafka, type KafkaCluster } from '../../test/support/start-kafka.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/qss-forwarder.js');
@@ -46,13 +46,9 @@ const PARTITIONS = 6;
 const MEETINGS = 200;
 const EVENT = 'meeting.participant_qos';
 const ACCOUNT = 'AAAAAABBBB';
-// librdkafka's mock keeps at most 5 MiB per partition and deletes the oldest message sets beyond
-// that (rdkafka_mock.c: mpart->max_size = 1024 * 1024 * 5, not configurable): the worker topic
-// can hold only so many 2.4 KB records, so R is capped to what its partitions keep.
-const MOCK_PARTITION_BYTES = 5 * 1024 * 1024;
 const CORES = 2; // the machine this was written for; the CPU lines below show what each process used
-let workerRecords = RECORDS; // capped in main() to what the mock's partitions keep
-const RUN = `bench${Date.now().toString(36)}`; // fresh topics and groups, also against a long-lived KAFKA_BROKERS
+const workerRecords = RECORDS;
+const RUN = `bench${Date.now().toString(36)}`;
 const T = { ingress: `${RUN}.ingress.events`, ingressDlq: `${RUN}.ingress.dlq`, worker: `${RUN}.worker.events`, workerDlq: `${RUN}.worker.dlq` };
 
 // --- bodies: the QSS fixture padded to ~2.4 KB like bench/ingress, one uuid per meeting ----------
@@ -66,8 +62,8 @@ function partitionOf(key: string, partitions: number): number {
 }
 
 // MEETINGS meeting uuids, picked so that the default partitioner spreads them evenly over the
-// worker topic's partitions (34/34/33/33/33/33 for 6): real uuids hash randomly, but an uneven
-// spread would overflow one partition of the mock (above) long before the others.
+// worker topic's partitions (34/34/33/33/33/33 for 6): real uuids hash randomly; an even spread
+// keeps the per-partition figures comparable between runs.
 const meetingKeys: string[] = [];
 {
   const perPartition = new Array<number>(WORKER_PARTITIONS).fill(0);
@@ -88,27 +84,6 @@ const bodies = Array.from({ length: MEETINGS }, (_, m) => {
   return body.length < 2048 ? body.replace('"event_ts"', `"bench_pad":"${'x'.repeat(2400 - body.length)}","event_ts"`) : body;
 });
 const recordHeaders = (): Record<string, string> => ({ 'qss-schema': '1', 'qss-event': EVENT, 'qss-account-id': ACCOUNT, 'qss-app': 'default', 'qss-received-at': String(Date.now()) });
-
-/** Records one partition of the mock keeps (with 5 % to spare), and the most records (the first n
- *  of the pre-fill sequence) the worker topic keeps. */
-function mockCapacity(): { perPartition: number; records: number } {
-  const headerBytes = Object.entries(recordHeaders()).reduce((s, [k, v]) => s + k.length + v.length + 2, 0);
-  const recordBytes = Buffer.byteLength(bodies[0]!) + meetingKeys[0]!.length + headerBytes + 16; // + varints, attributes, deltas
-  const perPartition = Math.floor((MOCK_PARTITION_BYTES * 0.95) / recordBytes);
-  const counts = new Array<number>(WORKER_PARTITIONS).fill(0);
-  const partitionOfMeeting = meetingKeys.map((k) => partitionOf(k, WORKER_PARTITIONS));
-  for (let i = 0; ; i++) {
-    const p = partitionOfMeeting[i % MEETINGS]!;
-    if (++counts[p]! > perPartition) return { perPartition, records: i };
-  }
-}
-
-/** Fewest partitions that keep `records` on the mock (the fullest partition has ceil(MEETINGS/p) meetings). */
-function partitionsNeeded(records: number, perPartition: number): number {
-  let p = WORKER_PARTITIONS;
-  while (Math.ceil(records / MEETINGS) * Math.ceil(MEETINGS / p) > perPartition && p < MEETINGS) p++;
-  return p;
-}
 
 const BODY_BYTES = Buffer.byteLength(bodies[0]!);
 
@@ -259,20 +234,6 @@ function procStat(pid: number): { ppid: number; comm: string; cpuSeconds: number
   }
 }
 
-/** The mock cluster launcher: our child named kafka-mock-cluster (none when KAFKA_BROKERS is external). */
-function findBrokerPid(): number | undefined {
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^[0-9]+$/.test(entry)) continue;
-      const s = procStat(Number(entry));
-      if (s && s.ppid === process.pid && s.comm.startsWith('kafka-mock')) return Number(entry);
-    }
-  } catch {
-    // no /proc
-  }
-  return undefined;
-}
-
 /** Busy CPU seconds of the whole machine (all processes, also ones outside this benchmark). */
 function machineBusySeconds(): number | undefined {
   try {
@@ -399,13 +360,13 @@ interface IngressFigures {
   non2xx: number;
 }
 
-async function benchIngress(kafka: KafkaFixture, dir: string, brokerPid: number | undefined): Promise<IngressFigures> {
+async function benchIngress(kafka: KafkaCluster, dir: string, brokerPid: number | undefined): Promise<IngressFigures> {
   console.log(`1. ingress: ${BODY_BYTES}-byte signed QSS bodies (${MEETINGS} meetings, so keys spread over the ${PARTITIONS} partitions), ${CONNECTIONS} connections, ${SECONDS} s per run, autocannon in this process`);
 
   const bareProc = startProcess('bare-server', ['--import', 'tsx', join(ROOT, 'bench/ingress/bare-server.ts')], { BENCH_SECRET: SECRET }, 'stdout');
   const { value: barePort } = await bareProc.waitFor((r) => (typeof r.port === 'number' ? r.port : undefined), 30000);
   const bareUrl = `http://127.0.0.1:${barePort}/webhooks/zoom`;
-  const barePids = { 'bare server': bareProc.child.pid, 'mock broker': brokerPid };
+  const barePids = { 'bare server': bareProc.child.pid, 'broker': brokerPid };
   await load(bareUrl, barePids); // warm-up; measure the second run
   const bare = await load(bareUrl, barePids);
   await stopProcess(bareProc);
@@ -415,7 +376,7 @@ async function benchIngress(kafka: KafkaFixture, dir: string, brokerPid: number 
   const ingressProc = startForwarder('ingress', ingressDir);
   const [{ value: port }, { value: adminPort }] = await Promise.all([ingressProc.waitFor(portFrom('webhook listener started'), 60000), ingressProc.waitFor(portFrom('admin listener started'), 60000)]);
   const url = `http://127.0.0.1:${port}/webhooks/zoom`;
-  const pids = { ingress: ingressProc.child.pid, 'mock broker': brokerPid };
+  const pids = { ingress: ingressProc.child.pid, 'broker': brokerPid };
   const warm = await load(url, pids);
   const m0 = await metricsOf(adminPort);
   const ingress = await load(url, pids);
@@ -525,9 +486,9 @@ async function baselineConsumer(brokers: string[], brokerPid: number | undefined
     let atJoin: CpuSnapshot | undefined;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       joinedAt ??= performance.now();
-      atJoin ??= cpuSnapshot({ 'mock broker': brokerPid });
+      atJoin ??= cpuSnapshot({ 'broker': brokerPid });
     });
-    const before = cpuSnapshot({ 'mock broker': brokerPid });
+    const before = cpuSnapshot({ 'broker': brokerPid });
     const started = performance.now();
     await consumer.run({
       eachBatch: async ({ batch, resolveOffset }) => {
@@ -539,7 +500,7 @@ async function baselineConsumer(brokers: string[], brokerPid: number | undefined
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`baseline consumer saw ${seen} of ${workerRecords} records within ${timeoutMs} ms`)), timeoutMs)))]).finally(() => clearTimeout(timer));
     const finished = performance.now();
-    const after = cpuSnapshot({ 'mock broker': brokerPid });
+    const after = cpuSnapshot({ 'broker': brokerPid });
     const cpu = after.values.get('bench process')! - before.values.get('bench process')!;
     return {
       totalMs: finished - started,
@@ -558,7 +519,7 @@ async function baselineConsumer(brokers: string[], brokerPid: number | undefined
 async function workerConsumer(brokers: string[], dir: string, brokerPid: number | undefined, timeoutMs: number): Promise<ConsumeFigures> {
   const workerDir = join(dir, 'worker');
   writeForwarderConfig(workerDir, brokers, T.worker, T.workerDlq, `${RUN}.worker`);
-  const before = cpuSnapshot({ 'mock broker': brokerPid });
+  const before = cpuSnapshot({ 'broker': brokerPid });
   const started = performance.now();
   const proc = startForwarder('worker', workerDir);
   try {
@@ -577,11 +538,11 @@ async function workerConsumer(brokers: string[], dir: string, brokerPid: number 
       m = await metricsOf(adminPort);
       delivered = sum(m, 'qss_forwarder_sink_events_delivered_total', 'sink="blackhole"');
       if (joinedSeen && cpuAtJoin === undefined) {
-        cpuAtJoin = { cpu: sum(m, 'qss_forwarder_process_cpu_seconds_total'), delivered, snapshot: cpuSnapshot({ 'mock broker': brokerPid, worker: proc.child.pid }) };
+        cpuAtJoin = { cpu: sum(m, 'qss_forwarder_process_cpu_seconds_total'), delivered, snapshot: cpuSnapshot({ 'broker': brokerPid, worker: proc.child.pid }) };
       }
     }
     const finished = performance.now();
-    const after = cpuSnapshot({ 'mock broker': brokerPid, worker: proc.child.pid });
+    const after = cpuSnapshot({ 'broker': brokerPid, worker: proc.child.pid });
     before.values.set('worker', 0); // the worker did not exist yet: all its CPU counts
     const { at: joinedAt } = await joined;
     const cpu = sum(m, 'qss_forwarder_process_cpu_seconds_total');
@@ -627,19 +588,19 @@ function limits(i: IngressFigures, base: ConsumeFigures, worker: ConsumeFigures)
   const ic = i.ingress.cores;
   const ingressCores = share(ic, 'ingress');
   const clientCores = share(ic, 'bench process');
-  const brokerCores = share(ic, 'mock broker');
-  console.log(`    CPU: ingress ${ingressCores.toFixed(2)} cores (${i.cpuUsPerEvent.toFixed(0)} µs/event), autocannon ${clientCores.toFixed(2)}, mock broker ${brokerCores.toFixed(2)}.${busyElsewhere(ic)}`);
+  const brokerCores = share(ic, 'broker');
+  console.log(`    CPU: ingress ${ingressCores.toFixed(2)} cores (${i.cpuUsPerEvent.toFixed(0)} µs/event), autocannon ${clientCores.toFixed(2)}, broker ${brokerCores.toFixed(2)}.${busyElsewhere(ic)}`);
   const bareUsPerReq = ((share(i.bare.cores, 'bare server') * SECONDS) / Math.max(1, i.bare.total)) * 1e6;
   console.log(`    bare baseline: server ${share(i.bare.cores, 'bare server').toFixed(2)} cores (${bareUsPerReq.toFixed(0)} µs/request), autocannon ${share(i.bare.cores, 'bench process').toFixed(2)}.${busyElsewhere(i.bare.cores)}`);
   const machineBusy = ic.machine ?? totalCores(ic);
   let verdict: string;
   if (ingressCores >= 0.9) verdict = `the ingress process is saturated (${ingressCores.toFixed(2)} cores: one Node.js event loop plus helper threads); its ${i.cpuUsPerEvent.toFixed(0)} µs of CPU per event sets the ceiling`;
   else if (clientCores >= 0.9) verdict = 'autocannon (one event loop in this process) is saturated: the client is the ceiling, not the ingress';
-  else if (brokerCores >= 0.9) verdict = 'the mock broker is saturated: the broker is the ceiling';
+  else if (brokerCores >= 0.9) verdict = 'the broker is saturated: the broker is the ceiling';
   else if (machineBusy >= CORES * 0.9) verdict = `the machine is CPU-bound (${machineBusy.toFixed(2)} of ${CORES} cores busy): client, ingress${ic.machine !== undefined && ic.machine - totalCores(ic) > 0.15 ? ', other processes' : ''} and broker compete for the same cores`;
   else verdict = `no process is CPU-saturated: latency (linger window + produce round-trip) with ${CONNECTIONS} connections in flight is the ceiling; more connections would raise requests/s`;
   console.log(`    → ${verdict}.`);
-  console.log(`    the mock broker itself costs almost nothing (in-memory log, no disk, no replication); against a real cluster the produce round-trip, not broker CPU here, grows.`);
+  console.log(`    the broker is one JVM node with its log on this machine's disk and no replication; a 3-node cluster adds a replication round-trip to every acks -1 produce.`);
   console.log(`    fixed ${fmt(RATE)} req/s: p50 ${i.fixed.p50} ms / p99 ${i.fixed.p99} ms; CPU ${formatCores(i.fixed.cores)}.`);
 
   // Worker
@@ -647,25 +608,25 @@ function limits(i: IngressFigures, base: ConsumeFigures, worker: ConsumeFigures)
   const bAfter = perSecond(workerRecords, base.totalMs - base.joinMs);
   console.log(`  worker vs plain kafkajs consumer: ${(worker.totalMs / base.totalMs).toFixed(2)}× the time overall, ${(wAfter / bAfter).toFixed(2)}× the records/s after the join.`);
   console.log(`    group join: baseline ${fmt(base.joinMs)} ms (${fmt((base.joinMs / base.totalMs) * 100)} % of its time), worker ${fmt(worker.joinMs)} ms from process start (${fmt((worker.joinMs / worker.totalMs) * 100)} %);` +
-    ' a new group\'s first join waits for the broker\'s initial rebalance delay (about 3 s on the mock and by default on Kafka), so with few records the join dominates.');
+    ' a new group\'s first join waits for the broker\'s initial rebalance delay (0 ms here: group.initial.rebalance.delay.ms=0; 3 s by default on Kafka), so with few records the join dominates.');
   const afterJoin = (f: ConsumeFigures): string => (f.cpuUsPerRecordAfterJoin === undefined ? 'n/a' : `${fmt(f.cpuUsPerRecordAfterJoin)} µs`);
   console.log(`    CPU per record: baseline ${fmt(base.cpuUsPerRecord)} µs, worker ${fmt(worker.cpuUsPerRecord)} µs including its process start; counted from the join: baseline ${afterJoin(base)}, worker ${afterJoin(worker)}` +
     ' (the worker adds decoding into bus records, the sink handler and a commit per chunk of worker.max_batch_events).');
   const shortest = Math.min(base.totalMs - base.joinMs, worker.totalMs - worker.joinMs);
-  console.log(`    the after-join windows are ${fmt(base.totalMs - base.joinMs)} ms (baseline) and ${fmt(worker.totalMs - worker.joinMs)} ms (worker): ${shortest < 2000 ? 'short, so the after-join rates are rough; more records (with --worker-partitions on the mock) give steadier figures' : 'long enough for steady figures'}.`);
+  console.log(`    the after-join windows are ${fmt(base.totalMs - base.joinMs)} ms (baseline) and ${fmt(worker.totalMs - worker.joinMs)} ms (worker): ${shortest < 2000 ? 'short, so the after-join rates are rough; more --records give steadier figures' : 'long enough for steady figures'}.`);
   const bj = base.coresAfterJoin;
   const wj = worker.coresAfterJoin;
   if (bj) console.log(`    CPU in cores after the join: baseline: ${formatCores(bj)}`);
   if (wj) console.log(`                                 worker:   ${formatCores(wj)}`);
   if (wj) {
     const wc = share(wj, 'worker');
-    const wb = share(wj, 'mock broker');
+    const wb = share(wj, 'broker');
     const wBusy = wj.machine ?? totalCores(wj);
     const consumeVerdict =
       wc >= 0.85
         ? `the worker process is CPU-bound (${wc.toFixed(2)} cores after the join): its per-record CPU is the ceiling`
         : wb >= 0.85
-          ? 'the mock broker is the ceiling (≈1 core serving fetches)'
+          ? 'the broker is the ceiling (≈1 core serving fetches)'
           : wBusy >= CORES * 0.9
             ? `the machine is CPU-bound (${wBusy.toFixed(2)} of ${CORES} cores busy)`
             : `neither the worker (${wc.toFixed(2)} cores) nor the broker is CPU-saturated after the join: fetch round-trips (kafkajs fetches, then hands partitions to eachBatch one at a time with partitions_consumed_concurrently 1) set the pace`;
@@ -677,7 +638,7 @@ function limits(i: IngressFigures, base: ConsumeFigures, worker: ConsumeFigures)
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'qssf-bench-kafka-'));
-  let kafka: KafkaFixture | undefined;
+  let kafka: KafkaCluster | undefined;
   const onSignal = (): void => {
     for (const p of children) if (running(p)) p.child.kill('SIGKILL');
     void kafka?.stop().finally(() => process.exit(130));
@@ -686,6 +647,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     kafka = await startKafka({
+      jit: 'full',
       topics: [
         { name: T.ingress, partitions: PARTITIONS },
         { name: T.ingressDlq, partitions: 1 },
@@ -693,20 +655,12 @@ async function main(): Promise<void> {
         { name: T.workerDlq, partitions: 1 },
       ],
     });
-    const brokerPid = findBrokerPid();
-    console.log(`Kafka: ${kafka.external ? 'external (KAFKA_BROKERS)' : 'librdkafka mock cluster'} at ${kafka.brokers.join(',')}; topics with ${PARTITIONS} partitions, acks -1; ${CORES} cores shared by client, servers and broker\n`);
+    const brokerPid = kafka.pidOf(1);
+    console.log(`Kafka: Apache Kafka ${peerVersion('kafka')}, one KRaft node at ${kafka.brokers.join(',')}; topics with ${PARTITIONS} partitions, acks -1; ${CORES} cores shared by client, servers and broker\n`);
 
     const ingress = await benchIngress(kafka, dir, brokerPid);
 
     console.log(`\n2. worker: ${fmt(RECORDS)} records asked, ${BODY_BYTES}-byte bodies, keys over ${MEETINGS} meetings (spread evenly over ${WORKER_PARTITIONS} partitions), read from the beginning by a new consumer group`);
-    if (!kafka.external) {
-      const capacity = mockCapacity();
-      if (RECORDS > capacity.records) {
-        workerRecords = capacity.records;
-        console.log(`  NOTE: librdkafka's mock keeps only 5 MiB per partition (older records are deleted), so ${WORKER_PARTITIONS} partitions hold ${fmt(capacity.records)} of these records: using R = ${fmt(workerRecords)}.`);
-        console.log(`        For R = ${fmt(RECORDS)} pass --worker-partitions ${partitionsNeeded(RECORDS, capacity.perPartition)}, or point KAFKA_BROKERS at a real Kafka.`);
-      }
-    }
     await prefill(kafka.brokers);
     const timeoutMs = Math.max(120000, workerRecords * 5);
     const base = await baselineConsumer(kafka.brokers, brokerPid, timeoutMs);

@@ -1,4 +1,5 @@
-// The whole system as separate processes — `serve` (embedded bus), or a mock Kafka cluster with an
+// The whole system as separate processes — `serve` (embedded bus), or a real Apache Kafka cluster
+// (3 nodes, replication factor 3, min.insync.replicas 2; test/support/start-kafka.ts) with an
 // `ingress` and two `worker`s — sending to local conformance receivers (OTLP, Splunk HEC, Datadog,
 // each behind a fault proxy) and a file sink, driven by `qss-forwarder simulate`; faults injected on
 // a timeline; at the end every acknowledged event is accounted for at every sink (account-events.ts).
@@ -11,7 +12,7 @@ import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
 import { datadogTag } from '../../src/sinks/datadog/sink-batch-to-datadog.ts';
 import { eventIdentity } from '../../src/simulate/event-identity.ts';
-import { startKafka, type KafkaFixture } from '../../test/support/kafka-mock-cluster.ts';
+import { startKafka, type KafkaCluster } from '../../test/support/start-kafka.ts';
 import { kafkaForwarderYaml } from '../../test/support/kafka-forwarder-yaml.ts';
 import { startDatadogReceiver, type DatadogReceiver } from '../../test/support/receivers/datadog-receiver.ts';
 import { startHecReceiver, type HecReceiver } from '../../test/support/receivers/hec-receiver.ts';
@@ -23,12 +24,18 @@ import { startFaultProxy, type FaultProxy, type ProxyMode } from './fault-proxy.
 export type FaultAction =
   | { kind: 'kill'; role: 'serve' | 'ingress' | 'worker'; restartAfterMs: number }
   | { kind: 'broker-down'; forMs: number }
+  /** The node leading partition 0 of the events topic: SIGKILLed, started again after restartAfterMs. */
+  | { kind: 'kill-leader'; restartAfterMs: number }
+  /** The node leading partition 0 stalled with SIGSTOP for forMs, then SIGCONT. */
+  | { kind: 'stall-leader'; forMs: number }
   | { kind: 'sink'; sink: 'otel' | 'hec' | 'dd'; mode: ProxyMode; forMs: number }
   | { kind: 'hec-reject-event-type'; event: string };
 
 export interface Scenario {
   name: string;
   bus: 'embedded' | 'kafka';
+  /** Kafka nodes (default 3: replication factor 3, min.insync.replicas 2). */
+  kafkaNodes?: 1 | 3;
   /** Extra `simulate` arguments (traffic shape); --url, --secret, --result are added. */
   simulate: string[];
   faults: { atMs: number; action: FaultAction }[];
@@ -96,20 +103,15 @@ export interface SoakReport {
 function faultWindows(scenario: Scenario, offsetMs: number): SoakReport['faultWindows'] {
   return scenario.faults.map(({ atMs: after, action }) => {
     const atMs = offsetMs + after;
-    const length = action.kind === 'kill' ? action.restartAfterMs : action.kind === 'hec-reject-event-type' ? 0 : action.forMs;
-    const label = action.kind === 'kill' ? `SIGKILL ${action.role}` : action.kind === 'broker-down' ? 'all brokers down' : action.kind === 'sink' ? `${action.sink}: ${action.mode.kind === 'status' ? action.mode.status : action.mode.kind === 'slow' ? `slow ${action.mode.delayMs} ms` : 'pass'}` : `hec refuses ${action.event}`;
+    const length = action.kind === 'kill' || action.kind === 'kill-leader' ? action.restartAfterMs : action.kind === 'hec-reject-event-type' ? 0 : action.forMs;
+    const label = action.kind === 'kill' ? `SIGKILL ${action.role}` : action.kind === 'broker-down' ? 'all brokers down' : action.kind === 'kill-leader' ? 'SIGKILL the leader broker' : action.kind === 'stall-leader' ? 'SIGSTOP the leader broker' : action.kind === 'sink' ? `${action.sink}: ${action.mode.kind === 'status' ? action.mode.status : action.mode.kind === 'slow' ? `slow ${action.mode.delayMs} ms` : 'pass'}` : `hec refuses ${action.event}`;
     return { label, startMs: atMs, endMs: atMs + length };
   });
 }
 
 export const SECRET = 'soak-secret';
-/**
- * Partitions of the soak topic. librdkafka's mock cluster keeps only ~5 MB per partition (about
- * 2,000 QSS bodies) and deletes older records: a sink further behind than that on a partition
- * would lose records to the broker's retention, which a real Kafka (7 days by default) does not
- * do. 24 partitions keep ~48,000 bodies, more than any fault run's backlog.
- */
-const SOAK_PARTITIONS = 24;
+/** Partitions of the soak topic: two workers share them, as a small production topic would. */
+const SOAK_PARTITIONS = 12;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function sinksYaml(archive: string, otel: FaultProxy, hec: FaultProxy, dd: FaultProxy): string {
@@ -200,7 +202,7 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const arrivals = createArrivals(archive, otlpRx, hecRx, ddRx);
   const worker = 'worker:\n  max_batch_events: 500\n  shutdown_grace_ms: 3000\n  retry:\n    initial_backoff_ms: 100\n    max_backoff_ms: 2000\n';
   const zoom = `zoom:\n  apps:\n    default:\n      secret_token: ${SECRET}\n`;
-  let kafka: KafkaFixture | undefined;
+  let kafka: KafkaCluster | undefined;
   const running = new Map<string, Forwarder[]>();
   /** Processes killed and replaced by a fault, kept for their logs. */
   const retired: [string, Forwarder][] = [];
@@ -211,10 +213,10 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
   const topics = { topic: `${run}.events`, dlqTopic: `${run}.dlq` };
   try {
     if (scenario.bus === 'kafka') {
-      kafka = await startKafka({ topics: [{ name: topics.topic, partitions: SOAK_PARTITIONS }, { name: topics.dlqTopic, partitions: 1 }] });
+      kafka = await startKafka({ nodes: scenario.kafkaNodes ?? 3, topics: [{ name: topics.topic, partitions: SOAK_PARTITIONS }, { name: topics.dlqTopic, partitions: 1 }] });
       writeFileSync(files.config, kafkaForwarderYaml({ dir: files.dir, brokers: kafka.brokers, ...topics, groupPrefix: run, extra: `${zoom}${worker}` }));
       running.set('ingress', [await startForwarder(files, {}, 30000, 'ingress')]);
-      // One worker after the other: the mock broker's SyncGroup quirk (README, Kafka tests).
+      // One worker after the other, the second joining a group that already has a member.
       running.set('worker', [await startForwarder(files, {}, 60000, 'worker')]);
       running.get('worker')!.push(await startForwarder(files, {}, 60000, 'worker'));
       await sleep(3000);
@@ -264,6 +266,18 @@ export async function runSoak(scenario: Scenario): Promise<SoakReport> {
           await kafka?.allDown();
           await sleep(action.forMs);
           await kafka?.allUp();
+        } else if (action.kind === 'kill-leader') {
+          if (!kafka) throw new Error(`${scenario.name}: kill-leader needs the Kafka bus`);
+          const leader = await kafka.leaderOf(topics.topic, 0);
+          await kafka.kill(leader, 'SIGKILL');
+          await sleep(action.restartAfterMs);
+          await kafka.restart(leader);
+        } else if (action.kind === 'stall-leader') {
+          if (!kafka) throw new Error(`${scenario.name}: stall-leader needs the Kafka bus`);
+          const leader = await kafka.leaderOf(topics.topic, 0);
+          kafka.pause(leader);
+          await sleep(action.forMs);
+          kafka.resume(leader);
         } else if (action.kind === 'sink') {
           proxies[action.sink].set(action.mode);
           await sleep(action.forMs);
@@ -346,7 +360,7 @@ const keyOfBody = (text: string): string | undefined => {
   }
 };
 
-async function deadLetters(files: ForwarderFiles, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<Map<string, { key: string; reason: string }[]>> {
+async function deadLetters(files: ForwarderFiles, kafka: KafkaCluster | undefined, dlqTopic: string): Promise<Map<string, { key: string; reason: string }[]>> {
   const bySink = new Map<string, { key: string; reason: string }[]>();
   const add = (sink: string, body: string, reason: string): void => {
     const key = keyOfBody(body);
@@ -444,7 +458,7 @@ function createArrivals(archive: string, otlp: OtlpReceiver, hec: HecReceiver, d
   };
 }
 
-async function observations(files: ForwarderFiles, arrivals: ReturnType<typeof createArrivals>, kafka: KafkaFixture | undefined, dlqTopic: string): Promise<SinkObservation[]> {
+async function observations(files: ForwarderFiles, arrivals: ReturnType<typeof createArrivals>, kafka: KafkaCluster | undefined, dlqTopic: string): Promise<SinkObservation[]> {
   const dead = await deadLetters(files, kafka, dlqTopic);
   arrivals.collect();
   return [

@@ -14,8 +14,7 @@ const LOAD_CONCURRENCY = 64;
  * The ingress's capacity in the load runs' own topology: the simulator as fast as it can (a rate it
  * cannot reach, 64 requests in flight) at `serve` (embedded bus) while its sink workers deliver.
  * Nothing is accounted afterwards (`accounting: false`): the figure is the acks per second. The
- * load runs use the embedded bus: their backlog (hundreds of thousands of records) is far more than
- * the mock Kafka cluster retains (see SOAK_PARTITIONS in run-soak.ts).
+ * load runs use the embedded bus (the figures of docs/performance.md's one-box section).
  */
 export function capacityProbe(seconds: number): Scenario {
   return { name: 'capacity', bus: 'embedded', simulate: traffic(seconds, 100_000, LOAD_CONCURRENCY), faults: [], settleMs: 0, accounting: false };
@@ -36,6 +35,8 @@ export function scenarios(seconds: number, rate: number, capacity = 500, loadSec
     { name: 'kill-ingress', bus: 'kafka', simulate: t, faults: [{ atMs: mid, action: { kind: 'kill', role: 'ingress', restartAfterMs: 1000 } }], settleMs },
     { name: 'kill-worker', bus: 'kafka', simulate: t, faults: [{ atMs: mid, action: { kind: 'kill', role: 'worker', restartAfterMs: 1000 } }], settleMs },
     { name: 'broker-down', bus: 'kafka', simulate: t, faults: [{ atMs: mid, action: { kind: 'broker-down', forMs: Math.min(30_000, seconds * 500) } }], settleMs },
+    { name: 'kill-leader', bus: 'kafka', simulate: t, faults: [{ atMs: mid, action: { kind: 'kill-leader', restartAfterMs: Math.min(30_000, seconds * 500) } }], settleMs },
+    { name: 'stall-leader', bus: 'kafka', simulate: t, faults: [{ atMs: mid, action: { kind: 'stall-leader', forMs: Math.min(30_000, seconds * 500) } }], settleMs },
     { name: 'sink-503', bus: 'embedded', simulate: t, faults: [{ atMs: mid, action: { kind: 'sink', sink: 'otel', mode: { kind: 'status', status: 503 }, forMs: Math.min(60_000, seconds * 500) } }], settleMs },
     { name: 'sink-429', bus: 'embedded', simulate: t, faults: [{ atMs: mid, action: { kind: 'sink', sink: 'dd', mode: { kind: 'status', status: 429, headers: { 'retry-after': '2' } }, forMs: Math.min(20_000, seconds * 300) } }], settleMs },
     { name: 'sink-rejects-a-type', bus: 'embedded', simulate: t, faults: [{ atMs: 0, action: { kind: 'hec-reject-event-type', event: 'meeting.participant_data_summary' } }], settleMs },

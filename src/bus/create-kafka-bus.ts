@@ -8,7 +8,8 @@ import type { Bus, BusRecord, DeadLetterInfo } from './bus.ts';
 import { openEmbeddedBus } from './embedded-bus.ts';
 import type { StoreProblem } from './open-embedded-store.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
-import { createKafkaClient } from './create-kafka-client.ts';
+import { checkKafkaAccess, createKafkaClient } from './create-kafka-client.ts';
+import type { KafkaAccessProblem } from './kafka-access-problem.ts';
 import { consumeKafka } from './kafka-consumer.ts';
 import { createKafkaPublisher, type KafkaPublisher } from './kafka-publisher.ts';
 import { deadLetterHeaders, metaToHeaders, parseRecordId } from './kafka-record.ts';
@@ -25,11 +26,13 @@ export interface KafkaBusDeps {
   now?: () => number;
 }
 
-export type CreateKafkaBusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem };
+export type CreateKafkaBusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem | KafkaAccessProblem };
 
 export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBusOutcome> {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
+  const access = await checkKafkaAccess(config, logger);
+  if (access !== undefined) return { ok: false, problem: access };
   const kafka = createKafkaClient(config, logger, (groupId, partition) => {
     const sink = groupId.startsWith(`${config.group_prefix}.`) ? groupId.slice(config.group_prefix.length + 1) : groupId;
     metrics.consumerOffsetResets.inc({ sink });
@@ -62,6 +65,8 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBus
   let dlqConnected: Promise<void> | undefined;
 
   const deadLetter = async (record: BusRecord, info: DeadLetterInfo): Promise<void> => {
+    // One record per send, so one partition and one broker: kafkajs's own retry is safe here (its
+    // partial-retry loss needs a batch over several brokers: send-whole-batch.ts).
     dlqProducer ??= kafka.producer({ allowAutoTopicCreation: false });
     dlqConnected ??= dlqProducer.connect().catch((err: unknown) => {
       dlqConnected = undefined; // try again next time rather than fail forever

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
+import { kafkaAccessProblem, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -27,7 +28,7 @@ const OFFSET_RESET_MESSAGE = 'Offset out of range, resetting to default offset';
  * still holds (the broker's retention deleted the records in between before they were consumed)
  * and starts again from the default offset.
  */
-export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffsetReset?: (groupId: string, partition: number) => void): Kafka {
+export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffsetReset?: (groupId: string, partition: number) => void, retries = 5): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   const noisy = createLogSummarizer(log);
   const tls = config.tls;
@@ -50,7 +51,7 @@ export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffs
         if (at === 'debug' || log.isLevelEnabled('debug')) return void log[at]({ kafka: { ...fields, stack } }, String(message));
         noisy.log(at, `${namespace}:${String(message)}`, { kafka: fields }, String(message));
       },
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 30000 },
+    retry: { retries, initialRetryTime: 300, maxRetryTime: 30000 },
   };
   if (tls !== undefined) {
     options.ssl = {
@@ -63,4 +64,27 @@ export function createKafkaClient(config: KafkaBusConfig, logger: Logger, onOffs
   const auth = sasl(config);
   if (auth !== undefined) options.sasl = auth;
   return new Kafka(options);
+}
+
+/**
+ * One connection at start-up, without retries: credentials the brokers refuse or a certificate this
+ * client does not trust come back as a problem naming the setting (the process then exits 1); a
+ * broker that cannot be reached (yet), or no answer within connection_timeout_ms, does not — the
+ * ingress spools through that and the worker waits for it.
+ */
+export async function checkKafkaAccess(config: KafkaBusConfig, logger: Logger): Promise<KafkaAccessProblem | undefined> {
+  // Its kafkajs lines stay quiet: what this connection finds is reported by the caller, and the
+  // bus's own clients report an unreachable broker themselves.
+  const admin = createKafkaClient(config, logger.child({ check: 'kafka_access' }, { level: 'silent' }), undefined, 0).admin();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    admin.connect().then(
+      () => undefined,
+      (err: unknown) => kafkaAccessProblem(err, config),
+    ),
+    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), config.connection_timeout_ms))),
+  ]);
+  clearTimeout(timer);
+  void admin.disconnect().catch(() => undefined);
+  return outcome;
 }

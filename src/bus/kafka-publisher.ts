@@ -12,6 +12,8 @@ import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
 import type { EmbeddedBus } from './embedded-bus.ts';
+import { kafkaAccessProblem } from './kafka-access-problem.ts';
+import { createWholeBatchProducer } from './send-whole-batch.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { isKafkaRefusal, kafkaErrorType } from './is-kafka-refusal.ts';
 import { publishRequestToMessage } from './kafka-record.ts';
@@ -47,8 +49,10 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   // While Kafka is away these come every few seconds: the first of a kind, then a count a minute.
   const noisy = createLogSummarizer(log);
   const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-  // One request in flight per broker connection: kafkajs's own retries cannot reorder records.
-  const producer: Producer = deps.kafka.producer({ idempotent: config.idempotent, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  // One request in flight per broker connection, and no retries inside kafkajs: a failed send fails
+  // whole (kafkajs's own retry can drop a partition's records: send-whole-batch.ts); the direct
+  // path then spools the batch, and the drain retries it whole.
+  const producer: Producer = createWholeBatchProducer(deps.kafka, { idempotent: config.idempotent, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
   let connected = false;
   let connecting: Promise<boolean> | undefined;
   let mode: 'direct' | 'spooling' = spool.backlog(SPOOL_DRAIN_CONSUMER).events > 0 ? 'spooling' : 'direct';
@@ -66,7 +70,11 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
       () => ((connected = true), (connecting = undefined), true),
       (err: unknown) => {
         connecting = undefined;
-        noisy.log('warn', 'connect', { reason: reason(err) }, 'cannot connect to Kafka: events are spooled locally until it is back');
+        // Credentials or a certificate refused after start-up (a password rotated on the brokers):
+        // an error naming the setting, still spooling — nothing accepted is lost once it is fixed.
+        const access = kafkaAccessProblem(err, config);
+        if (access !== undefined) noisy.log('error', access.code, { code: access.code }, `${access.message}; events are spooled locally meanwhile`);
+        else noisy.log('warn', 'connect', { reason: reason(err) }, 'cannot connect to Kafka: events are spooled locally until it is back');
         return false;
       },
     );

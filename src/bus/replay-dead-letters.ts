@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createKafkaClient } from './create-kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { H } from './kafka-record.ts';
+import { createWholeBatchProducer, sendWholeBatch } from './send-whole-batch.ts';
 
 export interface ReplayFilter {
   sink?: string | undefined;
@@ -68,7 +69,7 @@ function text(v: Buffer | string | (Buffer | string)[] | undefined): string | un
 export async function replayKafkaDeadLetters(config: KafkaBusConfig, filter: ReplayFilter, logger: Logger): Promise<ReplayResult> {
   const kafka = createKafkaClient(config, logger);
   const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = createWholeBatchProducer(kafka, { allowAutoTopicCreation: false });
   const groupId = `${config.group_prefix}.replay.${Date.now()}`;
   // No restart after a crash: a restarted consumer would read the topic again from the start.
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure: async () => false } });
@@ -104,7 +105,7 @@ export async function replayKafkaDeadLetters(config: KafkaBusConfig, filter: Rep
                 out.push({ key: m.key, value: m.value, headers: { ...kept, [H.targetSink]: sink ?? '' } });
               }
             }
-            if (out.length > 0) await producer.send({ topic: config.topic, acks: -1, messages: out });
+            if (out.length > 0) await sendWholeBatch(producer, { acks: -1, topicMessages: [{ topic: config.topic, messages: out }] });
             result.replayed += out.length;
             const lastOffset = batch.messages.at(-1)?.offset;
             const last = remaining.get(batch.partition);

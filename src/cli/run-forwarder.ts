@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import { openEmbeddedBus } from '../bus/embedded-bus.ts';
 import { createKafkaBus } from '../bus/create-kafka-bus.ts';
+import type { KafkaAccessProblem } from '../bus/kafka-access-problem.ts';
 import type { StoreProblem } from '../bus/open-embedded-store.ts';
 import type { ForwarderConfig } from '../config/forwarder-config.ts';
 import type { Env } from '../config/load-config.ts';
@@ -57,7 +58,7 @@ async function appSecrets(config: ForwarderConfig, logger: Logger): Promise<{ ok
   return { ok: true, secrets };
 }
 
-type BusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem | { code: 'ZQ_ERR_ROLE_NEEDS_KAFKA'; message: string } };
+type BusOutcome = { ok: true; bus: Bus } | { ok: false; problem: StoreProblem | KafkaAccessProblem | { code: 'ZQ_ERR_ROLE_NEEDS_KAFKA'; message: string } };
 
 export async function createBus(config: ForwarderConfig, role: Role, logger: Logger, metrics: SelfMetrics): Promise<BusOutcome> {
   if (config.bus.type === 'kafka') {

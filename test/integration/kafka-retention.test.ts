@@ -1,32 +1,39 @@
-// A sink further behind than the topic keeps (Kafka's retention deleted records it had not consumed
-// yet): the worker says so — ZQ_ERR_RECORDS_EXPIRED in the log, qss_forwarder_consumer_offset_resets_total
-// in /metrics — and goes on from the oldest record kept. Real broker, real worker process. The mock
-// cluster keeps ~5 MB per partition; on a real Kafka (KAFKA_BROKERS) DeleteRecords expires them.
+// A sink further behind than the topic keeps (Kafka deleted records it had not consumed yet): the
+// worker says so — ZQ_ERR_RECORDS_EXPIRED in the log, qss_forwarder_consumer_offset_resets_total in
+// /metrics — and goes on from the oldest record kept. A real Kafka broker and worker process; the
+// records go by the topic's retention.bytes (whole segments deleted by the broker's log cleaner)
+// and by DeleteRecords (an operator's kafka-delete-records).
 import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { metaToHeaders } from '../../src/bus/kafka-record.ts';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
-import { startKafka, type KafkaFixture } from '../support/kafka-mock-cluster.ts';
+import { sharedKafka, type KafkaCluster } from '../support/start-kafka.ts';
 import { eventually } from '../support/signed-request.ts';
 import { startForwarder, writeConfig, type Forwarder } from '../support/start-forwarder.ts';
 
-const run = `ret${Date.now().toString(36)}`;
-const topic = `${run}.events`;
+const stamp = Date.now().toString(36);
 
 
-describe('Kafka: records expired by retention before a sink consumed them', function () {
-  this.timeout(120000);
-  let kafka: KafkaFixture | undefined;
+describe('Kafka: records expired by the broker before a sink consumed them', function () {
+  this.timeout(180000);
+  let kafka: KafkaCluster;
   let worker: Forwarder | undefined;
-  after(async () => {
+  before(async function () {
+    this.timeout(180000);
+    kafka = await sharedKafka();
+  });
+  afterEach(async () => {
     await worker?.stop('SIGKILL');
-    await kafka?.stop();
+    worker = undefined;
   });
 
-  it('logs ZQ_ERR_RECORDS_EXPIRED, counts the reset, and goes on from the oldest record kept', async () => {
-    kafka = await startKafka({ topics: [{ name: topic, partitions: 1 }, { name: `${run}.dlq`, partitions: 1 }] });
+  /** 5 records consumed, then 3000 more while the sink is away, then `expire` removes the oldest. */
+  async function expiredWhileAway(name: string, topicConfig: Record<string, string>, expire: (admin: Admin, topic: string, high: number) => Promise<void>): Promise<void> {
+    const run = `ret-${name}-${stamp}`;
+    const topic = `${run}.events`;
+    await kafka.createTopics([{ name: topic, partitions: 1, config: topicConfig }, { name: `${run}.dlq`, partitions: 1 }]);
     const files = writeConfig();
     const out = join(files.dir, 'out.jsonl');
     writeFileSync(files.sinks, `sinks:\n  f:\n    type: file\n    path: ${out}\n`);
@@ -34,7 +41,9 @@ describe('Kafka: records expired by retention before a sink consumed them', func
     const lines = (): number => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').length : 0);
     const client = new Kafka({ clientId: 'retention-test', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
     const producer = client.producer();
+    const admin = client.admin();
     await producer.connect();
+    await admin.connect();
     const headers = metaToHeaders({ app: 'default', event: 'meeting.participant_qos', receivedAt: Date.now() });
     const body = (n: number, pad = ''): string => JSON.stringify({ event: 'meeting.participant_qos', event_ts: Date.now(), payload: { account_id: 'a', object: { uuid: 'm==', participant: { user_id: '1', n, pad, qos: [] } } } });
     try {
@@ -45,18 +54,15 @@ describe('Kafka: records expired by retention before a sink consumed them', func
       expect(lines()).to.equal(5);
       await worker.stop('SIGTERM');
       worker = undefined;
-      // 7 MB more while it is away: more than the mock keeps; on a real Kafka, delete them.
+      // 7 MB more while it is away, in 1 MB produce requests.
       const pad = 'x'.repeat(2400);
-      for (let batch = 0; batch < 6; batch++) await producer.send({ topic, messages: Array.from({ length: 500 }, (_, i) => ({ value: body(5 + batch * 500 + i, pad), headers })) });
-      const admin = client.admin();
-      await admin.connect();
+      for (let batch = 0; batch < 18; batch++) await producer.send({ topic, messages: Array.from({ length: 166 }, (_, i) => ({ value: body(5 + batch * 166 + i, pad), headers })) });
       const [before] = await admin.fetchTopicOffsets(topic);
-      if (kafka.external) await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: String(Number(before!.high) - 100) }] });
+      await expire(admin, topic, Number(before!.high));
       const [offsets] = await admin.fetchTopicOffsets(topic);
-      await admin.disconnect();
       const low = Number(offsets!.low);
       const high = Number(offsets!.high);
-      expect(low, 'the broker no longer holds the sink\'s position (5)').to.be.above(5);
+      expect(low, "the broker no longer holds the sink's position (5)").to.be.above(5);
 
       worker = await startForwarder(files, {}, 60000, 'worker');
       const w = worker;
@@ -77,6 +83,28 @@ describe('Kafka: records expired by retention before a sink consumed them', func
       expect(ns.at(-1)).to.equal(high - 1);
     } finally {
       await producer.disconnect();
+      await admin.disconnect();
     }
+  }
+
+  it('retention.bytes: the broker deletes whole old segments; the worker logs ZQ_ERR_RECORDS_EXPIRED, counts the reset, and goes on from the oldest record kept', async () => {
+    // 1 MiB segments (the smallest Kafka 4 allows), 2 MiB kept: of the 7 MB written, the broker's
+    // log cleaner (every second here) deletes the oldest segments.
+    await expiredWhileAway('bytes', { 'segment.bytes': '1048576', 'retention.bytes': '2097152' }, async (admin, topic) => {
+      // Until the cleaner has deleted something and then nothing more for 3 of its passes.
+      let last = -1;
+      let sameSince = Date.now();
+      await eventually(async () => {
+        const low = Number((await admin.fetchTopicOffsets(topic))[0]!.low);
+        if (low !== last) [last, sameSince] = [low, Date.now()];
+        return low > 5 && Date.now() - sameSince >= 3000 ? true : undefined;
+      }, 60000, 250);
+    });
+  });
+
+  it('DeleteRecords: the same when an operator deletes the records the sink had not consumed', async () => {
+    await expiredWhileAway('delete', {}, async (admin, topic, high) => {
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: String(high - 100) }] });
+    });
   });
 });

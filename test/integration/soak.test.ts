@@ -9,8 +9,9 @@ const SHORT = scenarios(8, 40);
 const pick = (name: string) => {
   const s = SHORT.find((x) => x.name === name);
   if (s === undefined) throw new Error(name);
-  // Kafka: a restarted or rejoining worker waits out the mock broker's group quirk (tens of seconds).
-  return { ...s, settleMs: s.bus === 'kafka' ? 180_000 : 60_000 };
+  // Kafka here on one node (a 3-node cluster per run would add a minute to npm test; the 3-node
+  // faults are test/integration/kafka-failover.test.ts, and bench:soak runs these on 3 nodes).
+  return { ...s, kafkaNodes: 1 as const, settleMs: s.bus === 'kafka' ? 120_000 : 60_000 };
 };
 
 function expectNothingLost(r: SoakReport): void {
@@ -33,7 +34,7 @@ describe('soak scenarios, short (zero lost)', function () {
     expectNothingLost(await runSoak(pick('kill-worker')));
   });
 
-  it('all Kafka brokers down for seconds under load: the ingress spools, nothing is lost', async () => {
+  it('the Kafka broker killed for seconds under load and started again: the ingress spools, nothing is lost', async () => {
     expectNothingLost(await runSoak(pick('broker-down')));
   });
 

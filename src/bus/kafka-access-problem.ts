@@ -1,0 +1,62 @@
+// Whether a failed connection to Kafka is the brokers refusing who we are (SASL) or us refusing who
+// they are (TLS): a setting to fix, never cured by retrying — unlike a broker that cannot be reached
+// yet, which the ingress spools through and the worker waits for. Pure.
+import type { KafkaBusConfig } from './kafka-bus-config.ts';
+
+export type KafkaAccessCode = 'ZQ_ERR_KAFKA_AUTH' | 'ZQ_ERR_KAFKA_TLS';
+
+export interface KafkaAccessProblem {
+  code: KafkaAccessCode;
+  message: string;
+}
+
+/** Node's codes for a certificate the client does not trust, or that names another host. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** Broker error types that refuse the client's credentials. */
+const AUTH_TYPES = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE', 'CLUSTER_AUTHORIZATION_FAILED']);
+
+interface ErrorLike {
+  name?: unknown;
+  type?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
+/** Every error of a kafkajs chain (KafkaJSNonRetriableError wraps `cause`; connection errors keep `originalError`). */
+function chain(err: unknown): ErrorLike[] {
+  const out: ErrorLike[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 10 && typeof e === 'object' && e !== null; depth++) {
+    const item = e as ErrorLike;
+    out.push(item);
+    e = item.cause ?? item.originalError;
+  }
+  return out;
+}
+
+export function kafkaAccessProblem(err: unknown, config: Pick<KafkaBusConfig, 'sasl' | 'tls'>): KafkaAccessProblem | undefined {
+  for (const e of chain(err)) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (e.name === 'KafkaJSSASLAuthenticationError' || (typeof e.type === 'string' && AUTH_TYPES.has(e.type))) {
+      const who = config.sasl ? `mechanism ${config.sasl.mechanism}, username ${config.sasl.username}` : 'no bus.kafka.sasl is set';
+      return { code: 'ZQ_ERR_KAFKA_AUTH', message: `Kafka refused the client's credentials (bus.kafka.sasl: ${who}): ${message}. Fix bus.kafka.sasl.username / bus.kafka.sasl.password (or the user on the brokers)` };
+    }
+    if (typeof e.code === 'string' && TLS_CODES.has(e.code)) {
+      const trusted = config.tls?.ca_file ? `bus.kafka.tls.ca_file (${config.tls.ca_file})` : 'the system CAs (no bus.kafka.tls.ca_file is set)';
+      return { code: 'ZQ_ERR_KAFKA_TLS', message: `the brokers' TLS certificate is not accepted (${e.code}: ${message}); it was checked against ${trusted}. Set bus.kafka.tls.ca_file to the CA that signed the brokers' certificates, and list the brokers by a name their certificate holds` };
+    }
+  }
+  return undefined;
+}
