@@ -51,7 +51,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, killAft
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the pipes may still hold the tail of a large output
+    // (`explain --format json` of a few hundred KB came back cut under load).
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });
     });
