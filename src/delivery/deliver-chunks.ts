@@ -18,8 +18,8 @@ import { partial, retryable, type DeliveryResult, type RefusedRecord } from './d
 
 export type ChunkVerdict =
   | { kind: 'success'; rejectedItems?: number; warning?: string }
-  | { kind: 'retryable'; reason: string; retryAfterMs?: number }
-  | { kind: 'permanent'; reason: string; isolate?: boolean }
+  | { kind: 'retryable'; reason: string; retryAfterMs?: number; response?: string }
+  | { kind: 'permanent'; reason: string; isolate?: boolean; response?: string }
   | { kind: 'too_large'; reason: string }
   | { kind: 'reject_item'; index: number; reason: string };
 

@@ -69,6 +69,10 @@ export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpe
       const outcome = await ctx.client.send({ method: 'POST', url: spec.url, headers, body, timeoutMs: delivery.timeout_ms, signal });
       let verdict = spec.classify(outcome, items);
       if (verdict.kind === 'success' && outcome.ok && spec.confirm !== undefined) verdict = await spec.confirm(outcome, signal);
+      // What the backend said, for the log line: a refusal is only actionable with its reason
+      // (Prometheus: "duplicate sample for timestamp …"; HEC: {"text":"Invalid data format","code":6}).
+      // The backend's answer, never our request body; bounded.
+      if ((verdict.kind === 'permanent' || verdict.kind === 'retryable') && outcome.ok && outcome.body.trim() !== '') verdict = { ...verdict, response: responseSnippet(outcome.body) };
       return { verdict, ms: performance.now() - started };
     },
     onAttempt({ items, verdict, ms, attempt }) {
@@ -85,14 +89,20 @@ export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpe
           log.warn({ rejected: verdict.rejectedItems, message: verdict.warning }, 'backend accepted the request but rejected some items (partial success: not retried)');
         } else if (verdict.warning !== undefined) log.warn({ message: verdict.warning }, 'backend warning');
       } else if (verdict.kind === 'retryable') {
-        if (attempt === 1) log.warn({ reason: verdict.reason, retry_after_ms: verdict.retryAfterMs, items }, 'request failed; retrying with backoff (position held)');
+        if (attempt === 1) log.warn({ reason: verdict.reason, retry_after_ms: verdict.retryAfterMs, items, response: verdict.response }, 'request failed; retrying with backoff (position held)');
       } else if (verdict.kind === 'too_large') {
         log.info({ reason: verdict.reason, items }, 'request too large; splitting');
       } else {
-        log.error({ reason: verdict.reason, items }, 'backend refused the request for good; its events go to the dead letters');
+        log.error({ reason: verdict.reason, items, response: verdict.kind === 'permanent' ? verdict.response : undefined }, 'backend refused the request for good; its events go to the dead letters');
       }
     },
   });
   metrics.sinkQueueItems.set({ sink: name }, 0);
   return result;
+}
+
+/** The first 300 characters of a backend's answer, on one line. */
+export function responseSnippet(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

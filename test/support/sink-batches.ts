@@ -1,6 +1,7 @@
 // Test data for sinks: Zoom's example events with their times moved to "now" (Datadog refuses
 // points older than an hour), as bus records, and sink batches prepared by the real pipeline.
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { BusRecord } from '../../src/bus/bus.ts';
 import { compileSinkPipelines } from '../../src/pipeline/compile-sink-pipelines.ts';
@@ -47,13 +48,13 @@ export function prepare(config: object, records: readonly BusRecord[], sink = 's
 }
 
 /** A sink of the given config (defaults filled by the real loader), quick retries, fresh metrics. */
-export function testSink(config: { type: string } & Record<string, unknown>, retry: Partial<{ initial_backoff_ms: number; max_backoff_ms: number; max_attempts: number }> = {}) {
+export function testSink(config: { type: string } & Record<string, unknown>, retry: Partial<{ initial_backoff_ms: number; max_backoff_ms: number; max_attempts: number }> = {}, logger: Logger = silentLogger) {
   const metrics = freshMetrics();
   const sink = createSink('s', sinksConfig({ sinks: { s: config } }).sinks.s as SinkConfig, {
     stdout: process.stdout,
     retry: { initial_backoff_ms: 20, max_backoff_ms: 200, max_attempts: 0, ...retry },
     metrics,
-    logger: silentLogger,
+    logger,
   });
   return { sink, metrics };
 }

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/receivers/otlp-receiver.ts';
 import { exampleRecords, prepare, samplesOf, signalsFor, testSink } from '../../support/sink-batches.ts';
-import { metricValue } from '../../support/test-deps.ts';
+import { capturingLogger, metricValue } from '../../support/test-deps.ts';
 
 const NOW = Date.now();
 const examples = exampleRecords(NOW);
@@ -82,6 +82,26 @@ describe('otlp sink → OTLP/HTTP conformance receiver', function () {
     expect(result.status === 'partial' && result.refused.map((r) => [r.record.id, r.reason])).to.deep.equal([[records[4]!.id, 'http_400']]);
     expect(rx.requests.map((r) => r.status)).to.deep.equal([400, 200, 400, 400, 400, 200, 200]);
     expect(rx.points).to.have.length(batch.pointRecords.filter((r) => r.id !== records[4]!.id).length);
+  });
+
+  it('a refusal is logged with what the backend said (bounded, on one line), never with our request body', async () => {
+    // Prometheus 3's OTLP receiver refuses a series point that overwrites another with its reason in the body.
+    const reason = 'duplicate sample for timestamp 1796306110000; overrides not allowed: existing 58000, new value 46600';
+    rx.script({ status: 400, body: `${reason}\n` });
+    const { batch } = prepare({ sinks: { s: sinkConfig() } }, qosRecords().slice(0, 1));
+    const { logger, lines } = capturingLogger();
+    const { sink } = testSink(sinkConfig(), {}, logger);
+    await sink.write(batch, signalsFor());
+    await sink.close();
+    const refused = lines.find((l) => l.msg === 'backend refused the request for good; its events go to the dead letters');
+    expect(refused).to.include({ reason: 'http_400', response: reason });
+    expect(JSON.stringify(lines), 'no sample value or attribute of ours in the log').to.not.include('zoom.qos');
+    rx.script({ status: 400, body: 'x'.repeat(1000) });
+    const { logger: l2, lines: lines2 } = capturingLogger();
+    const second = testSink(sinkConfig(), {}, l2);
+    await second.sink.write(batch, signalsFor());
+    await second.sink.close();
+    expect(String(lines2.find((l) => l.reason === 'http_400')?.response)).to.have.length(301);
   });
 
   it('500 is not retried (OTLP: only 429/502/503/504 are)', async () => {
