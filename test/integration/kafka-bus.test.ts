@@ -2,11 +2,11 @@
 // test/support/start-kafka.ts): ingress → broker → workers in one consumer group → file sinks.
 // The broker killed and restarted, SIGKILL and SIGTERM of workers, poison records, replay.
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaCluster } from '../support/start-kafka.ts';
-import { runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
+import { fileSinkBodies, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'kafka-secret';
@@ -15,17 +15,7 @@ const SUITES = ['e2e', 'outage', 'kill', 'poison', 'drain'] as const;
 type Suite = (typeof SUITES)[number];
 const run = `r${Date.now().toString(36)}`; // each suite has its own topics and groups on the one broker
 
-interface Line {
-  body: string;
-}
-
-function sinkLines(path: string): string[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith('}'))
-    .map((l) => (JSON.parse(l) as Line).body);
-}
+const sinkLines = fileSinkBodies;
 
 function event(meeting: number, seq: number): string {
   return JSON.stringify({ event: 'meeting.participant_qos', event_ts: Date.now(), payload: { account_id: 'acc', object: { uuid: `meeting-${meeting}==`, participant: { user_id: '1', seq, qos: [] } } } });

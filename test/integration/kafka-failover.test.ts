@@ -3,24 +3,18 @@
 // restarted politely, while a real ingress accepts events and a real worker delivers them. Every
 // event Zoom got a 200 for arrives at the sink.
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaCluster } from '../support/start-kafka.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
-import { startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
+import { fileSinkBodies, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 
 const SECRET = 'kafka-failover-secret';
 const PARTITIONS = 3;
 const stamp = Date.now().toString(36);
 
-const delivered = (files: ForwarderFiles): string[] =>
-  existsSync(files.eventsFile)
-    ? readFileSync(files.eventsFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.endsWith('}'))
-        .map((l) => (JSON.parse(l) as { body: string }).body)
-    : [];
+const delivered = (files: ForwarderFiles): string[] => fileSinkBodies(files.eventsFile);
 
 describe('Kafka bus on a 3-node cluster: broker faults under traffic (real processes)', function () {
   this.timeout(240000);

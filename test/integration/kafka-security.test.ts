@@ -4,12 +4,12 @@
 // setting, and what the ingress had accepted before (in its spool) is still delivered afterwards.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { startKafka, type KafkaCluster } from '../support/start-kafka.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
-import { closedPort, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
+import { closedPort, fileSinkBodies, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 
 const SECRET = 'kafka-security-secret';
 const run = `sec${Date.now().toString(36)}`;
@@ -18,13 +18,7 @@ function event(n: number): string {
   return JSON.stringify({ event: 'meeting.participant_qos', event_ts: Date.now(), payload: { account_id: 'acc', object: { uuid: `m-${n}==`, participant: { user_id: '1', n, qos: [] } } } });
 }
 
-const delivered = (files: ForwarderFiles): string[] =>
-  existsSync(files.eventsFile)
-    ? readFileSync(files.eventsFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.endsWith('}'))
-        .map((l) => (JSON.parse(l) as { body: string }).body)
-    : [];
+const delivered = (files: ForwarderFiles): string[] => fileSinkBodies(files.eventsFile);
 
 describe('Kafka over SASL_SSL (real broker: SCRAM-SHA-512 and TLS with a test CA)', function () {
   this.timeout(180000);

@@ -1,7 +1,7 @@
 // Starts a real `qss-forwarder serve` child process on free ports, with its own temp folder,
 // and reads the bound ports from its JSON log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -122,6 +122,15 @@ export function startForwarder(files: ForwarderFiles, env: Record<string, string
       }
     });
   });
+}
+
+/** The Zoom bodies a `file` sink wrote to `path`, in order (none when it does not exist yet; a line still being written is skipped). */
+export function fileSinkBodies(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.endsWith('}'))
+    .map((l) => (JSON.parse(l) as { body: string }).body);
 }
 
 /** A local port nothing listens on (bound, then closed): connections to it are refused. */
