@@ -87,15 +87,17 @@ const recordHeaders = (): Record<string, string> => ({ 'qss-schema': '1', 'qss-e
 
 const BODY_BYTES = Buffer.byteLength(bodies[0]!);
 
-/** autocannon requests, signed now (the forwarder allows 300 s of clock skew: re-sign per run). */
-function signedRequests(): autocannon.Request[] {
+/**
+ * autocannon's request: every one a distinct event — the next meeting's body with its own sequence
+ * number in the padding, signed now. (The ingress answers an exact replay without publishing it:
+ * repeated bodies would measure its replay cache, not Kafka.)
+ */
+let sequence = 0;
+function uniqueRequest(request: autocannon.Request): autocannon.Request {
+  const n = sequence++;
+  const body = bodies[n % MEETINGS]!.replace('"bench_pad":"', `"bench_pad":"${String(n).padStart(12, '0')}`).replace(/x{12}","event_ts"/, '","event_ts"');
   const ts = String(Math.floor(Date.now() / 1000));
-  return bodies.map((body) => ({
-    method: 'POST',
-    path: '/webhooks/zoom',
-    body,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, body) },
-  }));
+  return { ...request, method: 'POST', path: '/webhooks/zoom', body, headers: { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, body) } };
 }
 
 // --- child processes -----------------------------------------------------------------------------
@@ -298,7 +300,7 @@ interface LoadResult {
 
 async function load(url: string, pids: Record<string, number | undefined>, options: { overallRate?: number } = {}): Promise<LoadResult> {
   const before = cpuSnapshot(pids);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: signedRequests(), ...options });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [{ setupRequest: uniqueRequest }], ...options });
   const after = cpuSnapshot(pids);
   return {
     rps: result.requests.average,
