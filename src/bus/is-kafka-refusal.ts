@@ -8,18 +8,23 @@
 /** Broker error types that refuse the records themselves. */
 const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'TOPIC_AUTHORIZATION_FAILED']);
 
-interface ErrorLike {
+export interface KafkaErrorLike {
   name?: unknown;
   type?: unknown;
+  code?: unknown;
+  message?: unknown;
   cause?: unknown;
 }
 
-/** The innermost error of a kafkajs error chain (KafkaJSNonRetriableError wraps its cause). */
-function rootOf(err: unknown): ErrorLike {
-  let e = (err ?? {}) as ErrorLike;
-  for (let depth = 0; depth < 10 && typeof e.cause === 'object' && e.cause !== null; depth++) e = e.cause as ErrorLike;
-  return e;
+/** A kafkajs error and the ones it wraps, outermost first (KafkaJSNonRetriableError wraps its cause); at most 10. */
+export function kafkaErrorChain(err: unknown): KafkaErrorLike[] {
+  const chain: KafkaErrorLike[] = [(err ?? {}) as KafkaErrorLike];
+  while (chain.length < 11 && typeof chain.at(-1)!.cause === 'object' && chain.at(-1)!.cause !== null) chain.push(chain.at(-1)!.cause as KafkaErrorLike);
+  return chain;
 }
+
+/** The innermost error of a kafkajs error chain. */
+const rootOf = (err: unknown): KafkaErrorLike => kafkaErrorChain(err).at(-1)!;
 
 export function isKafkaRefusal(err: unknown): boolean {
   const root = rootOf(err);

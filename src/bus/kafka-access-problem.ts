@@ -1,6 +1,7 @@
 // Whether a failed connection to Kafka is the brokers refusing who we are (SASL) or us refusing who
 // they are (TLS): a setting to fix, never cured by retrying — unlike a broker that cannot be reached
 // yet, which the ingress spools through and the worker waits for. Pure.
+import { kafkaErrorChain } from './is-kafka-refusal.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 
 export type KafkaAccessCode = 'ZQ_ERR_KAFKA_AUTH' | 'ZQ_ERR_KAFKA_TLS';
@@ -25,29 +26,8 @@ const TLS_CODES = new Set([
 /** Broker error types that refuse the client's credentials. */
 const AUTH_TYPES = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE', 'CLUSTER_AUTHORIZATION_FAILED']);
 
-interface ErrorLike {
-  name?: unknown;
-  type?: unknown;
-  code?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  originalError?: unknown;
-}
-
-/** Every error of a kafkajs chain (KafkaJSNonRetriableError wraps `cause`; connection errors keep `originalError`). */
-function chain(err: unknown): ErrorLike[] {
-  const out: ErrorLike[] = [];
-  let e: unknown = err;
-  for (let depth = 0; depth < 10 && typeof e === 'object' && e !== null; depth++) {
-    const item = e as ErrorLike;
-    out.push(item);
-    e = item.cause ?? item.originalError;
-  }
-  return out;
-}
-
 export function kafkaAccessProblem(err: unknown, config: Pick<KafkaBusConfig, 'sasl' | 'tls'>): KafkaAccessProblem | undefined {
-  for (const e of chain(err)) {
+  for (const e of kafkaErrorChain(err)) {
     const message = typeof e.message === 'string' ? e.message : '';
     if (e.name === 'KafkaJSSASLAuthenticationError' || (typeof e.type === 'string' && AUTH_TYPES.has(e.type))) {
       const who = config.sasl ? `mechanism ${config.sasl.mechanism}, username ${config.sasl.username}` : 'no bus.kafka.sasl is set';

@@ -8,23 +8,15 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PANELS } from '../../src/dashboards/dashboard-panels.ts';
 import { DIMENSION_FIELDS } from '../../src/pipeline/normalize/participant-dimensions.ts';
 import { peerFolder } from '../support/peers.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 import { exampleBodies, movedToNow } from '../support/sink-batches.ts';
-import { runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
+import { freePort, runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
 
 const SECRET = 'dashboards-secret';
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A panel's query with the dashboard's template variables set to All. */
 const withAll = (expr: string): string => expr.replace(/\$(account|location|network_type|media_type)/g, '.*');

@@ -142,6 +142,9 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A local port to give a server that starts later (closedPort's port: nothing listens on it yet). */
+export const freePort = closedPort;
+
 /** sinks.yaml with one sink that stays down while the process runs (Splunk HEC at a closed port: retried, nothing committed). */
 export async function downSinkYaml(name = 'down'): Promise<string> {
   return `sinks:\n  ${name}:\n    type: splunk_hec\n    url: http://127.0.0.1:${await closedPort()}\n    token: t\n    data: events\n`;

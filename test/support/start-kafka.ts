@@ -10,11 +10,12 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { peerFolder } from './peers.ts';
+import { freePort } from './start-forwarder.ts';
 
 export interface KafkaTopic {
   name: string;
@@ -84,17 +85,6 @@ interface Node {
   properties: string;
   child?: ChildProcess;
   exited?: Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url, as `kafka-storage random-uuid` prints (never starting with '-'). */

@@ -4,10 +4,10 @@
 // each receiver's pipeline ends in a file exporter writing OTLP JSON that the tests read back.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerFolder } from './peers.ts';
+import { freePort } from './start-forwarder.ts';
 
 export type CollectorPipeline = 'otlp' | 'hec_metrics' | 'hec_logs' | 'datadog' | 'prometheus';
 
@@ -63,15 +63,6 @@ export interface OtlpMetric {
   unit?: string;
   gauge?: { dataPoints?: OtlpPoint[] };
   sum?: { dataPoints?: OtlpPoint[] };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the Collector; `scrape` lists host:port targets its Prometheus receiver scrapes every second. */

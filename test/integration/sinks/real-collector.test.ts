@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { eventually, postSigned } from '../../support/signed-request.ts';
 import { exampleBodies, movedToNow } from '../../support/sink-batches.ts';
 import { anyValueToJson, startCollector, otlpJsonPoints, type Collector } from '../../support/start-otelcol.ts';
-import { runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../support/start-forwarder.ts';
+import { freePort, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../support/start-forwarder.ts';
 
 const SECRET = 'real-collector-secret';
 
@@ -49,16 +49,6 @@ function expectSamePoints(got: readonly Point[], want: readonly Point[], what: s
   const onlyGot = g.filter((x) => !w.includes(x));
   const onlyWant = w.filter((x) => !g.includes(x));
   expect({ onlyAtTheCollector: onlyGot.slice(0, 4), onlyInExplain: onlyWant.slice(0, 4), counts: [g.length, w.length] }, what).to.deep.equal({ onlyAtTheCollector: [], onlyInExplain: [], counts: [w.length, w.length] });
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('sinks → the real OpenTelemetry Collector (OTLP, Splunk HEC, Datadog and Prometheus receivers)', function () {
@@ -207,27 +197,24 @@ routes:
       'zoom.qos.wifi.rssi dBm': 'zoom_qos_wifi_rssi_dBm',
       'zoom.qos.mos 1': 'zoom_qos_mos_ratio',
     };
-    // A gauge holds the last value of each series: the newest point per (metric, attributes).
-    const last = new Map<string, { metric: string; value: number; attributes: Record<string, string> }>();
-    for (const p of expected('scrape').sort((a, b) => a.timeMs - b.timeMs)) {
-      const metric = NAMES[`${p.metric} ${p.unit}`];
-      expect(metric, `a Prometheus name for ${p.metric} (${p.unit}) in this test`).to.be.a('string');
-      const attributes = Object.fromEntries(Object.entries(p.attributes).map(([k, v]) => [k.replace(/[^a-zA-Z0-9_]/g, '_'), v]));
-      last.set(JSON.stringify([metric, Object.entries(attributes).sort()]), { metric: metric!, value: p.value, attributes });
-    }
-    const series = (points: ReturnType<typeof otlpJsonPoints>): Map<string, { metric: string; value: number; attributes: Record<string, string> }> => {
-      const out = new Map<string, { metric: string; value: number; attributes: Record<string, string> }>();
-      for (const p of points.filter((x) => x.metric.startsWith('zoom_')).sort((a, b) => a.timeMs - b.timeMs)) {
-        out.set(JSON.stringify([p.metric, Object.entries(p.attributes).sort()]), { metric: p.metric, value: p.value, attributes: p.attributes });
-      }
-      return out;
+    // A gauge holds the last value of each series: the newest point per (metric, attributes). Its
+    // scrape has the scrape's time and no unit: both compared as absent.
+    const lastOfEachSeries = (points: readonly Point[]): Point[] => {
+      const last = new Map<string, Point>();
+      for (const p of [...points].sort((a, b) => a.timeMs - b.timeMs)) last.set(JSON.stringify([p.metric, Object.entries(p.attributes).sort()]), { ...p, unit: '', timeMs: 0 });
+      return [...last.values()];
     };
+    const want = lastOfEachSeries(
+      expected('scrape').map((p) => {
+        const metric = NAMES[`${p.metric} ${p.unit}`];
+        expect(metric, `a Prometheus name for ${p.metric} (${p.unit}) in this test`).to.be.a('string');
+        return { ...p, metric: metric!, attributes: Object.fromEntries(Object.entries(p.attributes).map(([k, v]) => [k.replace(/[^a-zA-Z0-9_]/g, '_'), v])) };
+      }),
+    );
     const got = await eventually(() => {
-      const s = series(otlpJsonPoints(collector.read('prometheus')));
-      return s.size >= last.size ? s : undefined;
+      const points = lastOfEachSeries(otlpJsonPoints(collector.read('prometheus')).filter((x) => x.metric.startsWith('zoom_')));
+      return points.length >= want.length ? points : undefined;
     }, 60000, 500);
-    const text = (m: Map<string, { metric: string; value: number; attributes: Record<string, string> }>): string[] => [...m.values()].map((x) => JSON.stringify([x.metric, x.value, Object.entries(x.attributes).sort()])).sort();
-    const [g, w] = [text(got), text(last)];
-    expect({ onlyAtTheCollector: g.filter((x) => !w.includes(x)).slice(0, 4), onlyInExplain: w.filter((x) => !g.includes(x)).slice(0, 4), counts: [g.length, w.length] }).to.deep.equal({ onlyAtTheCollector: [], onlyInExplain: [], counts: [w.length, w.length] });
+    expectSamePoints(got, want, 'prometheus');
   });
 });
