@@ -1,4 +1,4 @@
-// The Grafana dashboard's queries, run for real against Prometheus 3 (test/support/peers/prometheus,
+// The Grafana dashboard's queries, run for real against Prometheus 3 (test/support/peers/go,
 // from the Go module proxy) by both routes Zoom data takes into Prometheus: a `serve` fed signed
 // Zoom events over HTTP (simulated meetings + the phone, session and webinar examples) sends them
 // with its `otlp` sink to one Prometheus's OTLP receiver, and exposes them on its `prometheus` sink
@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PANELS } from '../../src/dashboards/dashboard-panels.ts';
 import { DIMENSION_FIELDS } from '../../src/pipeline/normalize/participant-dimensions.ts';
-import { peerFolder } from '../support/peers.ts';
+import { PEER_BUILD_WAIT_MS, peerBuilt, peerFolder } from '../support/peers.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 import { exampleBodies, movedToNow } from '../support/sink-batches.ts';
 import { freePort, runCli, startForwarder, writeConfig } from '../support/start-forwarder.ts';
@@ -61,6 +61,11 @@ async function seriesOf(prometheus: string, selector: string): Promise<Record<st
 
 describe('Grafana dashboard queries against Prometheus 3, by OTLP and by scraping', function () {
   this.timeout(150000);
+
+  before(async function () {
+    this.timeout(PEER_BUILD_WAIT_MS + 60_000);
+    await peerBuilt('prometheus'); // .ci/run may still be building it
+  });
 
   it('every panel query returns data by both routes, and both routes give the same names and label sets for the same data', async () => {
     const files = writeConfig();

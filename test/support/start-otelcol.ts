@@ -1,5 +1,5 @@
 // The real OpenTelemetry Collector as the receiving end of the sink tests (built by
-// test/support/peers/build-peers.sh from test/support/peers/otelcol): its OTLP/HTTP, Splunk HEC and
+// test/support/peers/build-peers.sh from test/support/peers/go): its OTLP/HTTP, Splunk HEC and
 // Datadog receivers listen on free ports, its Prometheus receiver scrapes the given targets, and
 // each receiver's pipeline ends in a file exporter writing OTLP JSON that the tests read back.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Every sink against the real OpenTelemetry Collector (test/support/peers/otelcol): a real `serve`
+// Every sink against the real OpenTelemetry Collector (test/support/peers/go): a real `serve`
 // gets the shared Zoom examples signed over HTTP and delivers them to the Collector's OTLP/HTTP,
 // Splunk HEC (metrics and events) and Datadog receivers, and the Collector's Prometheus receiver
 // scrapes the `prometheus` sink. What the Collector writes (its file exporter's OTLP JSON) must
@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, postSigned } from '../../support/signed-request.ts';
 import { exampleBodies, movedToNow } from '../../support/sink-batches.ts';
+import { PEER_BUILD_WAIT_MS, peerBuilt } from '../../support/peers.ts';
 import { anyValueToJson, startCollector, otlpJsonPoints, type Collector } from '../../support/start-otelcol.ts';
 import { freePort, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../../support/start-forwarder.ts';
 
@@ -60,7 +61,8 @@ describe('sinks → the real OpenTelemetry Collector (OTLP, Splunk HEC, Datadog 
   let bodies: string[];
 
   before(async function () {
-    this.timeout(180000);
+    this.timeout(PEER_BUILD_WAIT_MS + 180000);
+    await peerBuilt('otelcol'); // .ci/run may still be building it
     const scrapePort = await freePort();
     collector = await startCollector({ scrape: [`127.0.0.1:${scrapePort}`] });
     files = writeConfig();

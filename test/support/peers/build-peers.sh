@@ -2,9 +2,18 @@
 # Fetches or builds the real peers the integration tests run against, once per machine, into a
 # cache folder outside the clone (never committed): an Apache Kafka broker from Maven Central, an
 # OpenTelemetry Collector and Prometheus 3 from the Go module proxy. Each lands in a folder named
-# after its version and a hash of the files that define it (pom.xml; go.mod + go.sum + main.go), so
-# a changed definition builds anew and an unchanged one is reused. Built beside its final place and
-# renamed into it: an interrupted or concurrent build never leaves a half-filled folder.
+# after its version and a hash of the files that define it (kafka/pom.xml; go/go.mod + go/go.sum +
+# go/otelcol/main.go), so a changed definition builds anew and an unchanged one is reused. Built
+# beside its final place and renamed into it: an interrupted or concurrent build never leaves a
+# half-filled folder.
+#
+# The Collector and Prometheus come from one Go module (go/): the Prometheus the tests run is the
+# release the Collector's prometheus receiver is built on, so the two builds share every package they
+# have in common (the second one compiles only what is Prometheus's own).
+#
+# While a peer is being built, <folder>.building holds this script's pid (and the log named by
+# $QSS_PEERS_LOG): a test that needs the peer waits for it (test/support/peers.ts), so .ci/run can
+# build the Go peers in the background while the tests that do not need them run.
 #
 #   bash test/support/peers/build-peers.sh            # all three
 #   bash test/support/peers/build-peers.sh kafka      # one of kafka | otelcol | prometheus
@@ -17,15 +26,21 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${QSS_PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/qss-forwarder/peers}"
 
-key() { # $1: peer folder; prints the content hash of the files that define it (first 12 hex digits)
+defining_files() { # $1: peer
+  case $1 in
+    kafka) echo kafka/pom.xml ;;
+    otelcol | prometheus) echo go/go.mod go/go.sum go/otelcol/main.go ;;
+  esac
+}
+key() { # $1: peer; prints the content hash of the files that define it (first 12 hex digits)
   local f
-  for f in pom.xml go.mod go.sum main.go; do [ ! -f "$here/$1/$f" ] || cat "$here/$1/$f"; done | sha256sum | cut -c1-12
+  for f in $(defining_files "$1"); do cat "$here/$f"; done | sha256sum | cut -c1-12
 }
 version() { # $1: peer
   case $1 in
     kafka) sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml" ;;
-    otelcol) sed -n 's:^\s*go.opentelemetry.io/collector/otelcol \(v[^ ]*\).*:\1:p' "$here/otelcol/go.mod" | head -1 ;;
-    prometheus) sed -n 's:^\s*github.com/prometheus/prometheus \(v[^ ]*\).*:\1:p' "$here/prometheus/go.mod" | head -1 ;;
+    otelcol) sed -n 's:^\s*go.opentelemetry.io/collector/otelcol \(v[^ ]*\).*:\1:p' "$here/go/go.mod" | head -1 ;;
+    prometheus) sed -n 's:^\s*github.com/prometheus/prometheus \(v[^ ]*\).*:\1:p' "$here/go/go.mod" | head -1 ;;
   esac
 }
 folder() { echo "$cache/$1-$(version "$1")-$(key "$1")"; }
@@ -48,15 +63,16 @@ build() { # $1: peer
       ;;
     otelcol | prometheus)
       need go 'install Go 1.26 (the Go module proxy must be reachable)'
-      local pkg=. out=otelcol
+      local pkg=./otelcol out=otelcol
       [ "$peer" = prometheus ] && pkg=github.com/prometheus/prometheus/cmd/prometheus out=prometheus
       # remove_all_sd: Prometheus's service discoveries (AWS, Azure, GCE, Kubernetes, … — most of the
       # build) are left out of both; the tests scrape static targets only.
-      (cd "$here/$peer" && go build -mod=readonly -trimpath -tags remove_all_sd -ldflags='-s -w' -o "$staging/$out" "$pkg")
+      (cd "$here/go" && go build -mod=readonly -trimpath -tags remove_all_sd -ldflags='-s -w' -o "$staging/$out" "$pkg")
       ;;
   esac
   touch "$staging/ready"
   mv -T "$staging" "$final" 2>/dev/null || [ -e "$final/ready" ]
+  rm -f "$final.building"
   echo "peer $peer: ready in $((SECONDS - started)) s"
 }
 
@@ -65,7 +81,17 @@ if [ "${1:-}" = --print ]; then
   exit 0
 fi
 peers=("$@")
-[ ${#peers[@]} -gt 0 ] || peers=(kafka otelcol prometheus)
+[ ${#peers[@]} -gt 0 ] || peers=(kafka prometheus otelcol)
 for p in "${peers[@]}"; do
-  case $p in kafka | otelcol | prometheus) build "$p" ;; *) echo "build-peers: unknown peer '$p' (kafka, otelcol or prometheus)" >&2; exit 2 ;; esac
+  case $p in kafka | otelcol | prometheus) ;; *) echo "build-peers: unknown peer '$p' (kafka, otelcol or prometheus)" >&2; exit 2 ;; esac
 done
+# Mark every peer this run will build before the first build starts (a test may be waiting for the
+# last one); the markers go when this script ends, however it ends.
+markers=()
+trap 'rm -f "${markers[@]}"' EXIT
+mkdir -p "$cache"
+for p in "${peers[@]}"; do
+  f=$(folder "$p")
+  [ -e "$f/ready" ] || { printf '%s\n%s\n' "$$" "${QSS_PEERS_LOG:-}" >"$f.building"; markers+=("$f.building"); }
+done
+for p in "${peers[@]}"; do build "$p"; done
