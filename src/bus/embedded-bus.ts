@@ -23,7 +23,7 @@ import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
 import { createRetention } from './embedded-retention.ts';
 import { openEmbeddedStore, ROW_OVERHEAD_BYTES, type StoreProblem } from './open-embedded-store.ts';
 import { createStoreCondition } from './store-condition.ts';
-import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { backoffMs, sleep } from '../retry/backoff.ts';
 
 export interface EmbeddedBusDeps {
   config: EmbeddedBusConfig;

@@ -9,7 +9,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { messageToBusRecord } from './kafka-record.ts';
-import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { backoffMs, sleep } from '../retry/backoff.ts';
 
 export interface KafkaConsumerDeps {
   kafka: Kafka;

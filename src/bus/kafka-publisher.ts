@@ -7,7 +7,7 @@
 // publishing goes straight to Kafka again.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { backoffMs, sleep } from '../retry/backoff.ts';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';

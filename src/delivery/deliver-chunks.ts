@@ -13,7 +13,7 @@
 // When the consumer stops, no new attempt starts; what was not delivered is left for the next
 // start (nothing is committed for it). Pure apart from time and the attempts it is given.
 import type { BatchSignals, BusRecord } from '../bus/bus.ts';
-import { backoffMs, sleep, type BackoffPolicy } from './backoff.ts';
+import { backoffMs, sleep, type BackoffPolicy } from '../retry/backoff.ts';
 import { partial, retryable, type DeliveryResult, type RefusedRecord } from './delivery-result.ts';
 
 export type ChunkVerdict =

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { BatchSignals, BusRecord } from '../bus/bus.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BackoffPolicy } from './backoff.ts';
+import type { BackoffPolicy } from '../retry/backoff.ts';
 import { chunkItems } from './chunk-items.ts';
 import { compressBody, contentEncoding } from './compress-body.ts';
 import { deliverChunks, type ChunkVerdict } from './deliver-chunks.ts';

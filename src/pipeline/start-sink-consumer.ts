@@ -5,7 +5,7 @@
 // only what is done.
 import type { Logger } from 'pino';
 import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
-import { backoffMs, sleep } from '../delivery/backoff.ts';
+import { backoffMs, sleep } from '../retry/backoff.ts';
 import { retryable, type RefusedRecord } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from '../delivery/backoff.ts';
+import type { BackoffPolicy } from '../retry/backoff.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole/blackhole-sink-config.ts';
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';

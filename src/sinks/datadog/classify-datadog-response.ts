@@ -3,7 +3,7 @@
 // and other 4xx refused for good (a 400 narrowed down to the bad event by splitting). Pure.
 import type { ChunkVerdict } from '../../delivery/deliver-chunks.ts';
 import type { HttpOutcome } from '../../delivery/http-client.ts';
-import { retryAfterMs } from '../../delivery/retry-after.ts';
+import { retryAfterMs } from '../../retry/retry-after.ts';
 
 export function classifyDatadogResponse(outcome: HttpOutcome, nowMs: number): ChunkVerdict {
   if (!outcome.ok) return { kind: 'retryable', reason: outcome.reason };

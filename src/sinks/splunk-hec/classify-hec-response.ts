@@ -3,7 +3,7 @@
 // `invalid-event-number` refuses that event only; other 4xx refused for good. Pure.
 import type { ChunkVerdict } from '../../delivery/deliver-chunks.ts';
 import type { HttpOutcome } from '../../delivery/http-client.ts';
-import { retryAfterMs } from '../../delivery/retry-after.ts';
+import { retryAfterMs } from '../../retry/retry-after.ts';
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 

@@ -2,7 +2,7 @@
 // `Authorization: Splunk <token>` through the shared HTTP delivery; optional indexer
 // acknowledgement (a request is delivered once its ackId reads true).
 import { randomUUID } from 'node:crypto';
-import { sleep } from '../../delivery/backoff.ts';
+import { sleep } from '../../retry/backoff.ts';
 import type { ChunkVerdict } from '../../delivery/deliver-chunks.ts';
 import { createHttpClient, type HttpClient, type HttpOutcome } from '../../delivery/http-client.ts';
 import { sendHttpChunks, type HttpSinkContext } from '../../delivery/send-http-chunks.ts';

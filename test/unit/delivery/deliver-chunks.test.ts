@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { BusRecord } from '../../../src/bus/bus.ts';
 import { chunkItems } from '../../../src/delivery/chunk-items.ts';
 import { deliverChunks, type ChunkVerdict } from '../../../src/delivery/deliver-chunks.ts';
-import { retryAfterMs } from '../../../src/delivery/retry-after.ts';
+import { retryAfterMs } from '../../../src/retry/retry-after.ts';
 
 const record = (id: number): BusRecord => ({ id: String(id), body: Buffer.from('{}'), meta: { app: 'default', event: 'e', receivedAt: 0 } });
 interface Item {

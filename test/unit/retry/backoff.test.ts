@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffMs, sleep } from '../../../src/delivery/backoff.ts';
+import { backoffMs, sleep } from '../../../src/retry/backoff.ts';
 
 describe('backoff', () => {
   const policy = { initial_backoff_ms: 100, max_backoff_ms: 1000 };
