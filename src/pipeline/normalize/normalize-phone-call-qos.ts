@@ -7,7 +7,7 @@ import { jsonId, jsonList, jsonRecord } from './json-fields.ts';
 import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
 import type { QosSample, SkippedField } from './qos-sample.ts';
-import type { NormalizedQssEvent } from './normalize-qss-event.ts';
+import type { NormalizedQssEvent } from './normalized-qss-event.ts';
 
 export interface PhoneContext {
   event: string;

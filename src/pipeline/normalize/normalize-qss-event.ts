@@ -7,37 +7,13 @@ import { attributeValueCap, capAttributeValue, type AttributeValueCap } from './
 import { jsonId, jsonRecord } from './json-fields.ts';
 import { normalizePhoneCallQos } from './normalize-phone-call-qos.ts';
 import { participantDimensions } from './participant-dimensions.ts';
-import type { ParticipantDimensions, ParticipantKey } from './participant-dimensions.ts';
 import { parseEventTs } from './parse-zoom-time.ts';
 import { appendQosItemSamples } from './append-qos-item-samples.ts';
 import { QOS_ATTRIBUTES } from './qos-sample.ts';
 import type { QosSample, SkippedField } from './qos-sample.ts';
+import type { DimensionLookup, Enrichment, NormalizedQssEvent } from './normalized-qss-event.ts';
 
-export type InvalidReason =
-  | 'not_an_object'
-  | 'missing_event'
-  | 'missing_object'
-  | 'missing_account_id'
-  | 'missing_instance_id'
-  | 'missing_participant'
-  | 'missing_participant_id'
-  | 'missing_qos'
-  | 'missing_data';
-
-/** Whether the participant's dimensions were joined (set only when a lookup was given). */
-export type Enrichment = 'enriched' | 'not_found' | 'unkeyed';
-
-/** The enrich stage's lookup: the cached `*_data` dimensions of a participant, if any. */
-export type DimensionLookup = (key: ParticipantKey) => Readonly<Record<string, string>> | undefined;
-
-/** Attribute name → values of the event cut to the length cap (only when one was). */
-export type CutValues = Readonly<Record<string, number>>;
-
-export type NormalizedQssEvent =
-  | { kind: 'qos'; event: string; samples: QosSample[]; skipped: SkippedField[]; enrichment?: Enrichment; cut?: CutValues }
-  | { kind: 'dimensions'; event: string; records: ParticipantDimensions[]; cut?: CutValues }
-  | { kind: 'unsupported'; event: string }
-  | { kind: 'invalid'; event?: string; reason: InvalidReason };
+export type { CutValues, DimensionLookup, Enrichment, InvalidReason, NormalizedQssEvent } from './normalized-qss-event.ts';
 
 type Family = 'meeting' | 'webinar' | 'session' | 'phone';
 
