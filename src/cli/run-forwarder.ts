@@ -25,7 +25,7 @@ import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import { createSelfMetrics, type SelfMetrics } from '../observability/self-metrics.ts';
 import { createParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
 import { participantDimensionCacheOptions } from '../pipeline/enrich/enrichment-config.ts';
-import { startSinkWorkers, type SinkWorkers } from '../pipeline/start-sink-workers.ts';
+import { startSinkWorkers, type SinkWorkers } from '../worker/start-sink-workers.ts';
 import { checkSinkStart, createSink } from '../sinks/sink-registry.ts';
 import { connectionCaps, parseOpenFileLimit } from './connection-caps.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';

@@ -10,7 +10,7 @@ import type { Env } from '../config/load-config.ts';
 import { parseSinksConfig } from '../config/load-config.ts';
 import { formatConfigIssue } from '../config/load-yaml-config.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { ApplyOutcome } from '../pipeline/start-sink-workers.ts';
+import type { ApplyOutcome } from '../worker/start-sink-workers.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
 
 export interface WatchSinksConfigOptions {

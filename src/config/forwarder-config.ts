@@ -4,7 +4,7 @@ import { kafkaBusConfigSchema, type KafkaBusConfig } from '../bus/kafka-bus-conf
 import { serverConfigSchema, zoomConfigSchema, type ServerConfig, type ZoomConfig } from '../ingress/ingress-config.ts';
 import { adminConfigSchema, observabilityConfigSchema, type AdminConfig, type ObservabilityConfig } from '../observability/observability-config.ts';
 import { enrichmentConfigSchema, type EnrichmentConfig } from '../pipeline/enrich/enrichment-config.ts';
-import { workerConfigSchema, type WorkerConfig } from '../pipeline/worker-config.ts';
+import { workerConfigSchema, type WorkerConfig } from '../worker/worker-config.ts';
 
 export interface BusConfig {
   type: 'embedded' | 'kafka';

@@ -1,6 +1,6 @@
 // The interface every sink implements. A sink turns one prepared batch (events or metric points,
 // from src/pipeline/prepare-sink-batch.ts) into one delivery and says how it went; routing,
-// mapping, retries, backoff and dead-lettering are shared (src/pipeline).
+// mapping, retries, backoff and dead-lettering are shared (src/worker, src/delivery).
 import type { BatchSignals, BusRecord } from '../bus/bus.ts';
 import type { DeliveryResult } from '../delivery/delivery-result.ts';
 import type { MetricPoint } from '../pipeline/map/metric-point.ts';

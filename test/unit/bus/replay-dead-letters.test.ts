@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-dead-letters.ts';
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
-import { startSinkConsumer } from '../../../src/pipeline/start-sink-consumer.ts';
+import { startSinkConsumer } from '../../../src/worker/start-sink-consumer.ts';
 import type { Sink } from '../../../src/sinks/sink.ts';
 import { passThroughDeps } from '../../support/pipeline-deps.ts';
 import { eventually } from '../../support/signed-request.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { watchSinksConfig } from '../../../src/cli/watch-sinks-config.ts';
-import type { ApplyOutcome } from '../../../src/pipeline/start-sink-workers.ts';
+import type { ApplyOutcome } from '../../../src/worker/start-sink-workers.ts';
 import type { SinksConfig } from '../../../src/sinks/sinks-config.ts';
 import { freshMetrics, metricValue } from '../../support/test-deps.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
-import { startSinkWorkers } from '../../../src/pipeline/start-sink-workers.ts';
+import { startSinkWorkers } from '../../../src/worker/start-sink-workers.ts';
 import type { SinkConfig } from '../../../src/sinks/sink-registry.ts';
 import type { Sink } from '../../../src/sinks/sink.ts';
 import { freshCache, sinksConfig } from '../../support/pipeline-deps.ts';

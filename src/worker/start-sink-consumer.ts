@@ -9,7 +9,7 @@ import { backoffMs, sleep } from '../retry/backoff.ts';
 import { retryable, type RefusedRecord } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';
-import { prepareSinkBatch, type BatchStats, type PrepareContext, type SinkPipeline } from './prepare-sink-batch.ts';
+import { prepareSinkBatch, type BatchStats, type PrepareContext, type SinkPipeline } from '../pipeline/prepare-sink-batch.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
 export interface SinkConsumerDeps {

@@ -15,9 +15,9 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { SinkConfig } from '../sinks/sink-registry.ts';
 import type { Sink } from '../sinks/sink.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
-import { compileSinkPipelines } from './compile-sink-pipelines.ts';
-import type { ParticipantDimensionCache } from './enrich/participant-dimension-cache.ts';
-import type { SinkPipeline } from './prepare-sink-batch.ts';
+import { compileSinkPipelines } from '../pipeline/compile-sink-pipelines.ts';
+import type { ParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
+import type { SinkPipeline } from '../pipeline/prepare-sink-batch.ts';
 import { startSinkConsumer } from './start-sink-consumer.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
