@@ -1,6 +1,6 @@
 // The text form of `explain`'s report: one block per event — normalized samples, then per sink
 // whether it is routed and exactly what it would get. Pure and deterministic.
-import type { ExplainedEvent } from '../pipeline/explain-events.ts';
+import type { ExplainedEvent } from './explain-events.ts';
 
 const attrs = (a: Readonly<Record<string, string>>): string => `{${Object.entries(a).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -2,7 +2,7 @@
 // of bodies, or JSON Lines — of bodies, or of the file sink's lines (their `body` is the Zoom body,
 // so `explain --event data/events.jsonl` explains what was received). Pure.
 import type { BusRecordMeta } from '../bus/bus.ts';
-import type { ExplainInput } from '../pipeline/explain-events.ts';
+import type { ExplainInput } from './explain-events.ts';
 import { zoomEventMetadata } from '../zoom/zoom-event-metadata.ts';
 
 export type ParsedExplainInput = { ok: true; inputs: ExplainInput[] } | { ok: false; message: string };

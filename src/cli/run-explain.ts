@@ -3,7 +3,7 @@
 // connects anywhere, never writes.
 import { readFile } from 'node:fs/promises';
 import type { Env } from '../config/load-config.ts';
-import { explainEvents } from '../pipeline/explain-events.ts';
+import { explainEvents } from './explain-events.ts';
 import { formatExplainReport } from './format-explain-report.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
 import { parseExplainInput } from './parse-explain-input.ts';

@@ -1,7 +1,7 @@
 // Loads forwarder.yaml and sinks.yaml: the only place config files are read from disk.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_APP } from '../ingress/ingress-config.ts';
-import { checkSinksConfig } from '../pipeline/check-sinks-config.ts';
+import { checkSinksConfig } from './check-sinks-config.ts';
 import { sinksConfigSchema, type SinksConfig } from '../sinks/sinks-config.ts';
 import { forwarderConfigSchema, type ForwarderConfig } from './forwarder-config.ts';
 import { loadYamlConfig, type ConfigIssue, type ConfigResult, type EnvOverride, type SemanticIssue } from './load-yaml-config.ts';

@@ -19,7 +19,7 @@ export function otlpMetricsUrl(endpoint: string): string {
 
 /**
  * `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS form, values URL-decoded) or a mapping → headers.
- * validate refuses malformed headers (src/pipeline/check-sinks-config.ts), so one here is a bug.
+ * validate refuses malformed headers (src/config/check-sinks-config.ts), so one here is a bug.
  */
 export function otlpHeaders(headers: OtlpSinkConfig['headers']): Record<string, string> {
   const parsed = parseHttpHeaders(headers);

@@ -3,19 +3,19 @@
 // a fitting unit and a unique name, attribute lists name attributes that exist, request headers and
 // credentials can be sent as HTTP headers. Each problem comes back with its key path (the loader
 // adds file:line:column); none repeats a secret. Pure.
-import { didYouMean } from '../config/did-you-mean.ts';
-import type { SemanticIssue } from '../config/load-yaml-config.ts';
+import { didYouMean } from './did-you-mean.ts';
+import type { SemanticIssue } from './load-yaml-config.ts';
 import { headerValueProblem, parseHttpHeaders } from '../delivery/parse-http-headers.ts';
 import type { SinkConfig } from '../sinks/sink-registry.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
-import { namePredicate } from './map/compile-attribute-filter.ts';
-import { METRIC_SOURCE_NAMES, resolveMetricSource } from './map/resolve-metric-source.ts';
-import { SAMPLE_ATTRIBUTE_NAMES } from './map/sample-attribute-names.ts';
-import type { SinkMappingConfig } from './map/sink-mapping-config.ts';
-import { UNIT_CONVERSIONS, unitFactor } from './map/unit-conversions.ts';
-import { QOS_METRIC_NAMES } from './normalize/metric-catalogue.ts';
-import { QSS_EVENTS } from './normalize/normalize-qss-event.ts';
-import { compileGlob, fieldPatternProblem, isGlob } from './route/compile-routes.ts';
+import { namePredicate } from '../pipeline/map/compile-attribute-filter.ts';
+import { METRIC_SOURCE_NAMES, resolveMetricSource } from '../pipeline/map/resolve-metric-source.ts';
+import { SAMPLE_ATTRIBUTE_NAMES } from '../pipeline/map/sample-attribute-names.ts';
+import type { SinkMappingConfig } from '../pipeline/map/sink-mapping-config.ts';
+import { UNIT_CONVERSIONS, unitFactor } from '../pipeline/map/unit-conversions.ts';
+import { QOS_METRIC_NAMES } from '../pipeline/normalize/metric-catalogue.ts';
+import { QSS_EVENTS } from '../pipeline/normalize/normalize-qss-event.ts';
+import { compileGlob, fieldPatternProblem, isGlob } from '../pipeline/route/compile-routes.ts';
 
 const QSS_EVENT_NAMES = Object.keys(QSS_EVENTS);
 const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');

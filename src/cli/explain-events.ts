@@ -4,14 +4,14 @@
 // clock taken from each event's received time, so the report is deterministic. Pure.
 import type { BusRecord, BusRecordMeta } from '../bus/bus.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';
-import { compileSinkPipelines } from './compile-sink-pipelines.ts';
-import { participantDimensionCacheOptions, type EnrichmentConfig } from './enrich/enrichment-config.ts';
-import { createParticipantDimensionCache } from './enrich/participant-dimension-cache.ts';
-import type { MetricPoint } from './map/metric-point.ts';
-import { normalizeQssEvent, type CutValues } from './normalize/normalize-qss-event.ts';
-import type { ParticipantDimensions } from './normalize/participant-dimensions.ts';
-import type { QosSample, SkippedField } from './normalize/qos-sample.ts';
-import { emptyStats, prepareRecord, type PreparedBatch, type RecordOutcome } from './prepare-sink-batch.ts';
+import { compileSinkPipelines } from '../pipeline/compile-sink-pipelines.ts';
+import { participantDimensionCacheOptions, type EnrichmentConfig } from '../pipeline/enrich/enrichment-config.ts';
+import { createParticipantDimensionCache } from '../pipeline/enrich/participant-dimension-cache.ts';
+import type { MetricPoint } from '../pipeline/map/metric-point.ts';
+import { normalizeQssEvent, type CutValues } from '../pipeline/normalize/normalize-qss-event.ts';
+import type { ParticipantDimensions } from '../pipeline/normalize/participant-dimensions.ts';
+import type { QosSample, SkippedField } from '../pipeline/normalize/qos-sample.ts';
+import { emptyStats, prepareRecord, type PreparedBatch, type RecordOutcome } from '../pipeline/prepare-sink-batch.ts';
 
 export interface ExplainInput {
   body: Buffer;
