@@ -12,9 +12,14 @@
 //                        the bad record ends up refused
 // When the consumer stops, no new attempt starts; what was not delivered is left for the next
 // start (nothing is committed for it). Pure apart from time and the attempts it is given.
-import type { BatchSignals, BusRecord } from '../bus/bus.ts';
 import { backoffMs, sleep, type BackoffPolicy } from '../retry/backoff.ts';
-import { partial, retryable, type DeliveryResult, type RefusedRecord } from './delivery-result.ts';
+import { partial, retryable, type DeliveryResult, type Identified, type RefusedRecord } from './delivery-result.ts';
+
+/** When to stop (the bus's BatchSignals are these): start no new attempt once `stop` aborts; cancel what is in flight once `abort` does. */
+export interface DeliverySignals {
+  stop: AbortSignal;
+  abort: AbortSignal;
+}
 
 export type ChunkVerdict =
   | { kind: 'success'; rejectedItems?: number; warning?: string }
@@ -30,31 +35,31 @@ export interface ChunkAttemptReport {
   attempt: number;
 }
 
-export interface DeliverChunksOptions<I> {
+export interface DeliverChunksOptions<I, R extends Identified> {
   chunks: I[][];
   /** One attempt for these items: encode, compress, send, classify. Must not throw for backend trouble. */
   attempt(items: readonly I[], signal: AbortSignal): Promise<{ verdict: ChunkVerdict; ms: number }>;
-  recordOf(item: I): BusRecord;
+  recordOf(item: I): R;
   concurrency: number;
   retry: BackoffPolicy & { max_attempts: number };
-  signals: BatchSignals;
+  signals: DeliverySignals;
   random?: () => number;
   /** Told about every attempt (metrics, logs). */
   onAttempt?(report: ChunkAttemptReport): void;
 }
 
 /** Two halves with no record in both, or undefined when the items are all one record's. */
-function splitByRecord<I>(items: I[], recordOf: (item: I) => BusRecord): [I[], I[]] | undefined {
+function splitByRecord<I>(items: I[], recordOf: (item: I) => Identified): [I[], I[]] | undefined {
   const ids = [...new Set(items.map((i) => recordOf(i).id))];
   if (ids.length < 2) return undefined;
   const first = new Set(ids.slice(0, Math.ceil(ids.length / 2)));
   return [items.filter((i) => first.has(recordOf(i).id)), items.filter((i) => !first.has(recordOf(i).id))];
 }
 
-export async function deliverChunks<I>(o: DeliverChunksOptions<I>): Promise<DeliveryResult> {
+export async function deliverChunks<I, R extends Identified>(o: DeliverChunksOptions<I, R>): Promise<DeliveryResult<R>> {
   const random = o.random ?? Math.random;
   const queue: I[][] = [...o.chunks];
-  const refused: RefusedRecord[] = [];
+  const refused: RefusedRecord<R>[] = [];
   let gaveUp = false;
 
   const refuse = (items: readonly I[], reason: string): void => {

@@ -1,31 +1,34 @@
 // What a sink says about one batch. Values, not exceptions: the shared worker machinery decides
 // what to do (commit, retry with backoff, dead-letter).
 
-import type { BusRecord } from '../bus/bus.ts';
+/** What delivery needs of a record: its id. Delivery is generic over the records it carries (bus records, for the sinks). */
+export interface Identified {
+  readonly id: string;
+}
 
 /** A record a backend refused for good (or that could not be sent), with why: dead-lettered. */
-export interface RefusedRecord {
-  record: BusRecord;
+export interface RefusedRecord<R extends Identified = Identified> {
+  record: R;
   reason: string;
 }
 
-export type DeliveryResult =
+export type DeliveryResult<R extends Identified = Identified> =
   | { status: 'success' }
   /** Everything was delivered except what was refused; the refused records are dead-lettered. */
-  | { status: 'partial'; refused: RefusedRecord[] }
+  | { status: 'partial'; refused: RefusedRecord<R>[] }
   | { status: 'retryable'; reason: string; retryAfterMs?: number }
   | { status: 'permanent'; reason: string };
 
-export const SUCCESS: DeliveryResult = Object.freeze({ status: 'success' });
+export const SUCCESS: DeliveryResult<never> = Object.freeze({ status: 'success' });
 
-export function retryable(reason: string, retryAfterMs?: number): DeliveryResult {
+export function retryable(reason: string, retryAfterMs?: number): DeliveryResult<never> {
   return retryAfterMs === undefined ? { status: 'retryable', reason } : { status: 'retryable', reason, retryAfterMs };
 }
 
-export function partial(refused: RefusedRecord[]): DeliveryResult {
+export function partial<R extends Identified>(refused: RefusedRecord<R>[]): DeliveryResult<R> {
   return refused.length === 0 ? SUCCESS : { status: 'partial', refused };
 }
 
-export function permanent(reason: string): DeliveryResult {
+export function permanent(reason: string): DeliveryResult<never> {
   return { status: 'permanent', reason };
 }

@@ -4,13 +4,12 @@
 // per-sink metrics and logs. The sink supplies only its pure parts: size, encoder, request
 // shape and response classifier.
 import type { Logger } from 'pino';
-import type { BatchSignals, BusRecord } from '../bus/bus.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BackoffPolicy } from '../retry/backoff.ts';
 import { chunkItems } from './chunk-items.ts';
 import { compressBody, contentEncoding } from './compress-body.ts';
-import { deliverChunks, type ChunkVerdict } from './deliver-chunks.ts';
-import type { DeliveryResult } from './delivery-result.ts';
+import { deliverChunks, type ChunkVerdict, type DeliverySignals } from './deliver-chunks.ts';
+import type { DeliveryResult, Identified } from './delivery-result.ts';
 import type { HttpClient, HttpOutcome } from './http-client.ts';
 import type { HttpDeliveryConfig } from './http-delivery-config.ts';
 
@@ -24,9 +23,9 @@ export interface HttpSinkContext {
   random?: () => number;
 }
 
-export interface HttpChunkSpec<I> {
+export interface HttpChunkSpec<I, R extends Identified> {
   items: readonly I[];
-  recordOf(item: I): BusRecord;
+  recordOf(item: I): R;
   sizeOf(item: I): number;
   encode(items: readonly I[]): Buffer;
   url: string;
@@ -38,7 +37,7 @@ export interface HttpChunkSpec<I> {
   maxCompressedBytes?: number;
 }
 
-export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpec<I>, signals: BatchSignals): Promise<DeliveryResult> {
+export async function sendHttpChunks<I, R extends Identified>(ctx: HttpSinkContext, spec: HttpChunkSpec<I, R>, signals: DeliverySignals): Promise<DeliveryResult<R>> {
   const { name, metrics, delivery } = ctx;
   const log = ctx.logger;
   const chunks = chunkItems(spec.items, spec.sizeOf, delivery.batch.max_items, delivery.batch.max_bytes);
@@ -46,7 +45,7 @@ export async function sendHttpChunks<I>(ctx: HttpSinkContext, spec: HttpChunkSpe
   metrics.sinkQueueItems.set({ sink: name }, pending);
   const encoding = contentEncoding(delivery.compression);
   const headers = { ...spec.headers, ...(encoding === undefined ? {} : { 'content-encoding': encoding }) };
-  const result = await deliverChunks<I>({
+  const result = await deliverChunks<I, R>({
     chunks,
     recordOf: spec.recordOf,
     concurrency: delivery.max_concurrency,

@@ -15,6 +15,9 @@ export interface SinkBatch {
   pointRecords: readonly BusRecord[];
 }
 
+/** How a sink's write went, about the bus records it carried. */
+export type SinkResult = DeliveryResult<BusRecord>;
+
 export interface Sink {
   readonly name: string;
   readonly type: string;
@@ -23,6 +26,6 @@ export interface Sink {
    * `retryable` when it gave up for now (`signals.stop`: the consumer is stopping; nothing is
    * committed and the batch comes again). `signals.abort` cancels requests in flight.
    */
-  write(batch: SinkBatch, signals: BatchSignals): Promise<DeliveryResult>;
+  write(batch: SinkBatch, signals: BatchSignals): Promise<SinkResult>;
   close(): Promise<void>;
 }

@@ -30,8 +30,8 @@ export interface SinkConsumerDeps {
 }
 
 /** One dead letter per record (a record whose points went out in several requests may be refused by more than one). */
-function uniqueRefusals(refused: readonly RefusedRecord[]): RefusedRecord[] {
-  const seen = new Map<string, RefusedRecord>();
+function uniqueRefusals(refused: readonly RefusedRecord<BusRecord>[]): RefusedRecord<BusRecord>[] {
+  const seen = new Map<string, RefusedRecord<BusRecord>>();
   for (const r of refused) if (!seen.has(r.record.id)) seen.set(r.record.id, r);
   return [...seen.values()];
 }

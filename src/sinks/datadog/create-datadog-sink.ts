@@ -4,8 +4,7 @@
 // which is exactly what the shared delivery does for every sink.
 import { createHttpClient } from '../../delivery/http-client.ts';
 import { sendHttpChunks, type HttpSinkContext } from '../../delivery/send-http-chunks.ts';
-import type { DeliveryResult } from '../../delivery/delivery-result.ts';
-import type { Sink } from '../sink.ts';
+import type { Sink, SinkResult } from '../sink.ts';
 import { classifyDatadogResponse } from './classify-datadog-response.ts';
 import type { DatadogSinkConfig } from './datadog-sink-config.ts';
 import {
@@ -80,7 +79,7 @@ export function createDatadogSink(name: string, config: DatadogSinkConfig, ctx: 
   return {
     name,
     type: 'datadog',
-    write: (batch, signals): Promise<DeliveryResult> => (config.data === 'metrics' ? writeMetrics(batch, signals) : writeLogs(batch, signals)),
+    write: (batch, signals): Promise<SinkResult> => (config.data === 'metrics' ? writeMetrics(batch, signals) : writeLogs(batch, signals)),
     close: () => client.close(),
   };
 }

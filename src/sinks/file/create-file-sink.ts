@@ -1,8 +1,8 @@
 // `file` sink: JSON Lines appended to a local file. The client is the file handle itself.
 import type { FileHandle } from 'node:fs/promises';
-import { retryable, SUCCESS, type DeliveryResult } from '../../delivery/delivery-result.ts';
+import { retryable, SUCCESS } from '../../delivery/delivery-result.ts';
 import { sinkBatchToJsonLines } from '../sink-batch-to-json-lines.ts';
-import type { Sink } from '../sink.ts';
+import type { Sink, SinkResult } from '../sink.ts';
 import type { FileSinkConfig } from './file-sink-config.ts';
 import { openForAppend } from './open-for-append.ts';
 
@@ -23,7 +23,7 @@ export function createFileSink(name: string, config: FileSinkConfig): Sink {
   return {
     name,
     type: 'file',
-    async write(batch): Promise<DeliveryResult> {
+    async write(batch): Promise<SinkResult> {
       if (handle === undefined) {
         const opened = await openForAppend(config.path);
         if (!opened.ok) return retryable(`file_${opened.code}`);

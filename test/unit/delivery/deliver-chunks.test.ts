@@ -18,7 +18,7 @@ function run(chunks: Item[][], script: (items: readonly Item[], call: number) =>
   const calls: number[][] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const promise = deliverChunks<Item>({
+  const promise = deliverChunks<Item, Item['record']>({
     chunks,
     recordOf: (i) => i.record,
     concurrency: over.concurrency ?? 1,

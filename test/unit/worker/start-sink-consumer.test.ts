@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BusRecord } from '../../../src/bus/bus.ts';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
-import { permanent, retryable, SUCCESS, type DeliveryResult } from '../../../src/delivery/delivery-result.ts';
+import { permanent, retryable, SUCCESS } from '../../../src/delivery/delivery-result.ts';
 import type { WorkerConfig } from '../../../src/worker/worker-config.ts';
 import { startSinkConsumer } from '../../../src/worker/start-sink-consumer.ts';
-import type { Sink, SinkBatch } from '../../../src/sinks/sink.ts';
+import type { Sink, SinkBatch, SinkResult } from '../../../src/sinks/sink.ts';
 import { passThroughDeps } from '../../support/pipeline-deps.ts';
 import { eventually } from '../../support/signed-request.ts';
 import { freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
@@ -22,7 +22,7 @@ const worker = (over: Partial<WorkerConfig['retry']> = {}): WorkerConfig => ({
 });
 
 /** A sink at the seam: answers from a script, records what it was given. */
-function scriptedSink(script: (call: number, batch: readonly BusRecord[]) => DeliveryResult): Sink & { received: string[]; calls: number } {
+function scriptedSink(script: (call: number, batch: readonly BusRecord[]) => SinkResult): Sink & { received: string[]; calls: number } {
   const sink = {
     name: 'scripted',
     type: 'test',
