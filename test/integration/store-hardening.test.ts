@@ -1,6 +1,6 @@
 // The embedded store against a careless operator and a hostile world, on real `serve` processes:
 // one owner per store; dead letters that cannot starve valid traffic; a filesystem that fills up
-// (a real 3 MiB tmpfs) and is freed again; corrupt, unusable and read-only store paths.
+// (a real 4 MiB tmpfs) and is freed again; corrupt, unusable and read-only store paths.
 import { expect } from 'chai';
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -169,14 +169,14 @@ describe('embedded store hardening (real serve processes)', function () {
     });
   });
 
-  describe('a filesystem that fills up (a real 3 MiB tmpfs)', () => {
+  describe('a filesystem that fills up (a real 4 MiB tmpfs)', () => {
     let mountPoint: string;
     beforeEach(() => {
       mountPoint = mkdtempSync(join(tmpdir(), 'qssf-tmpfs-'));
       try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=0700', 'tmpfs', mountPoint], { stdio: 'pipe' });
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mountPoint], { stdio: 'pipe' });
       } catch (err) {
-        throw new Error(`this test mounts a 3 MiB tmpfs and needs root (or CAP_SYS_ADMIN); CI runs as root: ${(err as Error).message}`, { cause: err });
+        throw new Error(`this test mounts a 4 MiB tmpfs and needs root (or CAP_SYS_ADMIN); CI runs as root: ${(err as Error).message}`, { cause: err });
       }
     });
     afterEach(async () => {
@@ -191,8 +191,12 @@ describe('embedded store hardening (real serve processes)', function () {
       const store = join(mountPoint, 'bus.sqlite');
       writeFileSync(files.config, forwarderYaml(files.dir, `    path: ${store}\n    min_free_disk_mb: ${minFreeMb}\n    retention:\n      interval_ms: 100\n`));
       writeFileSync(files.sinks, await downSinkYaml());
+      // The store gets what the filler leaves (~1.9 MiB, less min_free_disk_mb). Freed again, the
+      // filesystem must have room to spare above the way back (min_free_disk_mb + 1 MiB): with a
+      // store of ~0.9 MiB, ~3 MiB is free; a store that overshoots the refusal by a few events
+      // (the free space is read every 100 ms) must not be able to keep it below.
       const filler = join(mountPoint, 'filler');
-      writeFileSync(filler, Buffer.alloc(1_200_000));
+      writeFileSync(filler, Buffer.alloc(2_200_000));
       const fwd = await startForwarder(files, ENV);
       running.push(fwd);
       return { fwd, files, filler, store };
