@@ -7,9 +7,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BadInputReport } from './bad-input.ts';
 import type { BareBaseline } from './run-bare-baseline.ts';
-import { answeringAgainMs, backlogNormalMs } from './recovery-times.ts';
 import { perProcessSummary, type SoakReport } from './run-soak.ts';
 import { scenarios } from './scenarios.ts';
+import { answeringAgainCell, backlogSeries, backToNormalCell, errorRate, faultCell, latency, maxBacklog, maxDuplicates, p99Series, seconds as s } from './soak-report-cells.ts';
 import { barChartSvg, lineChartSvg, type ChartSeries } from './svg-chart.ts';
 
 const RESULTS = join(import.meta.dirname, 'results');
@@ -32,17 +32,8 @@ const probe = read<SoakReport>('capacity.json');
 const baseline = read<BareBaseline>('baseline.json');
 const bad = read<BadInputReport>('bad-input.json');
 
-const s = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 const perSecond = (r: Pick<SoakReport, 'simulate'> | BareBaseline): number => Math.round(r.simulate.events.acked / (r.simulate.durationMs / 1000));
 const option = (r: SoakReport, key: string): unknown => r.simulate.options?.[key];
-const latency = (r: SoakReport): string => `${r.simulate.ackLatencyMs.p50} / ${r.simulate.ackLatencyMs.p99} / ${r.simulate.ackLatencyMs.max} ms`;
-const maxBacklog = (r: SoakReport): number => Math.max(0, ...r.lag.map((l) => l.records));
-/** Answers that were not 2xx, and requests with no answer, over every request sent. */
-function errorRate(r: SoakReport): string {
-  const req = r.simulate.requests;
-  const bad = Object.entries(req.byStatus).filter(([status]) => !status.startsWith('2')).reduce((n, [, c]) => n + c, 0) + req.networkErrors;
-  return `${((100 * bad) / Math.max(1, req.sent)).toFixed(2)} %`;
-}
 const perProcess = (r: SoakReport): string => perProcessSummary(r.samples);
 /** From the end of the traffic until every acked event was found at every sink. */
 const drainAfterTraffic = (r: SoakReport): number => Math.max(0, r.drainedMs - r.simulate.durationMs);
@@ -51,8 +42,6 @@ function chart(file: string, title: string, yLabel: string, series: ChartSeries[
   writeFileSync(join(CHARTS, file), lineChartSvg(title, 'seconds since the traffic started', yLabel, series, { w: 760, h: 320 }));
   return `![${title}](reliability/${file})`;
 }
-const p99Series = (rs: SoakReport[]): ChartSeries[] => rs.map((r) => ({ label: r.scenario, points: (r.acks ?? []).map((a) => [a.tMs / 1000, a.p99] as [number, number]) }));
-const backlogSeries = (rs: SoakReport[]): ChartSeries[] => rs.map((r) => ({ label: r.scenario, points: r.lag.map((l) => [l.tMs / 1000, l.records] as [number, number]) }));
 const processSeries = (rs: SoakReport[], pick: 'rssMb' | 'cpuPercent'): ChartSeries[] =>
   rs.flatMap((r) =>
     [...new Set(r.samples.map((p) => p.role))].map((role) => {
@@ -131,7 +120,7 @@ if (loads.length > 0) {
     '| run | asked events/s | achieved events/s | for | events acked | ack p50 / p99 / max | errors | max backlog (records, all sinks) | drained after the traffic | lost | duplicates at a sink |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
-  for (const r of loads) out.push(`| ${r.scenario} | ${option(r, 'rate') ?? '—'} | ${perSecond(r)} | ${s(r.simulate.durationMs)} | ${r.simulate.events.acked} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${s(drainAfterTraffic(r))} | **${r.lost}** | ${Math.max(0, ...r.accounts.map((a) => a.duplicates))} |`);
+  for (const r of loads) out.push(`| ${r.scenario} | ${option(r, 'rate') ?? '—'} | ${perSecond(r)} | ${s(r.simulate.durationMs)} | ${r.simulate.events.acked} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${s(drainAfterTraffic(r))} | **${r.lost}** | ${maxDuplicates(r)} |`);
   out.push('', 'Per process (sampled from /proc every second):', '');
   for (const r of loads) out.push(`- **${r.scenario}** — ${perProcess(r)}`);
   out.push(
@@ -162,15 +151,8 @@ if (faults.length > 0) {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of faults) {
-    const fault = r.faultWindows.map((w) => (r.scenario.startsWith('kill-') ? `${w.label}, restarted after ${s(w.endMs - w.startMs)}` : `${w.label} (${s(w.endMs - w.startMs)})`)).join('; ') || 'none';
-    const none = r.faultWindows.length === 0;
     const dead = r.accounts.flatMap((a) => Object.entries(a.deadLettered).map(([k, v]) => `${a.sink}: ${v} ${k}`)).join(', ') || '0';
-    const again = none ? '—' : s(answeringAgainMs(r.faultWindows, r.acks ?? []));
-    // A lag series that never settles (a worker's stale gauge) still has an upper bound: every event was found.
-    const normalMs = backlogNormalMs(r.faultWindows, r.lag);
-    const firstFault = Math.min(...r.faultWindows.map((w) => w.startMs));
-    const normal = none ? '—' : normalMs !== undefined ? s(normalMs) : r.lost === 0 ? `≤ ${s(r.drainedMs - firstFault)} (every event found)` : '—';
-    out.push(`| ${r.scenario} | ${r.bus ?? ''} | ${fault} | ${r.simulate.events.acked} | ${r.simulate.requests.retries} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${again} | ${normal} | **${r.lost}** | ${dead} | ${Math.max(0, ...r.accounts.map((a) => a.duplicates))} |`);
+    out.push(`| ${r.scenario} | ${r.bus ?? ''} | ${faultCell(r)} | ${r.simulate.events.acked} | ${r.simulate.requests.retries} | ${latency(r)} | ${errorRate(r)} | ${maxBacklog(r)} | ${answeringAgainCell(r)} | ${backToNormalCell(r)} | **${r.lost}** | ${dead} | ${maxDuplicates(r)} |`);
   }
   out.push(
     '',
