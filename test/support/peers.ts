@@ -61,11 +61,11 @@ export function peerFolder(peer: Peer): string {
   return folder;
 }
 
-/** The build of the peer under way, from its marker: build-peers.sh's pid and log, while that process lives. */
-function buildUnderWay(peer: Peer): { pid: number; log: string } | undefined {
-  const marker = `${folderOf(peer)}.building`;
-  if (!existsSync(marker)) return undefined;
-  const [pid, log = ''] = readFileSync(marker, 'utf8').split('\n');
+/** The build of the peer's folder under way, from its marker: build-peers.sh's pid and log, while that process lives. */
+function buildUnderWay(folder: string): { pid: number; log: string } | undefined {
+  const marker = readFileIfThere(`${folder}.building`);
+  if (marker === undefined) return undefined;
+  const [pid, log = ''] = marker.split('\n');
   // The build ended when its process is gone (its marker goes with it, unless it was SIGKILLed; a
   // reused pid is told apart by its command line).
   const command = readFileIfThere(`/proc/${Number(pid)}/cmdline`);
@@ -80,11 +80,12 @@ export const PEER_BUILD_WAIT_MS = 45 * 60_000;
  * every minute) until it is ready, at most `PEER_BUILD_WAIT_MS`; otherwise as `peerFolder`.
  */
 export async function peerBuilt(peer: Peer): Promise<string> {
+  const folder = folderOf(peer);
   const started = Date.now();
   let said = 0;
   for (;;) {
-    if (existsSync(join(folderOf(peer), 'ready'))) return folderOf(peer);
-    const build = buildUnderWay(peer);
+    if (existsSync(join(folder, 'ready'))) return folder;
+    const build = buildUnderWay(folder);
     if (!build || Date.now() - started > PEER_BUILD_WAIT_MS) return peerFolder(peer);
     if (Date.now() - said >= 60_000) {
       said = Date.now();

@@ -11,9 +11,10 @@
 # release the Collector's prometheus receiver is built on, so the two builds share every package they
 # have in common (the second one compiles only what is Prometheus's own).
 #
-# While a peer is being built, <folder>.building holds this script's pid (and the log named by
-# $QSS_PEERS_LOG): a test that needs the peer waits for it (test/support/peers.ts), so .ci/run can
-# build the Go peers in the background while the tests that do not need them run.
+# While this script runs, <folder>.building holds its pid (and the log named by $QSS_PEERS_LOG) for
+# each peer it has to build: a test that needs the peer waits until its folder is ready
+# (test/support/peers.ts), so .ci/run can build the Go peers in the background while the tests that
+# do not need them run.
 #
 #   bash test/support/peers/build-peers.sh            # all three
 #   bash test/support/peers/build-peers.sh kafka      # one of kafka | otelcol | prometheus
@@ -72,7 +73,6 @@ build() { # $1: peer
   esac
   touch "$staging/ready"
   mv -T "$staging" "$final" 2>/dev/null || [ -e "$final/ready" ]
-  rm -f "$final.building"
   echo "peer $peer: ready in $((SECONDS - started)) s"
 }
 
