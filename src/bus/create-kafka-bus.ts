@@ -1,18 +1,20 @@
 // The Kafka bus: the publisher (ingress side, with its local spool) is made only where events are
 // published; consumers (worker side) only where they are consumed; a dead-letter producer only
 // when something is dead-lettered.
-import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Bus, BusRecord, DeadLetterInfo } from './bus.ts';
 import { openEmbeddedBus } from './embedded-bus.ts';
 import type { StoreProblem } from './open-embedded-store.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
-import { checkKafkaAccess, createKafkaClient } from './create-kafka-client.ts';
+import { checkKafkaAccess } from './create-kafka-client.ts';
+import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';
+import { kafkajsClient } from './kafkajs-client.ts';
+import { checkPlatformaticAccess, platformaticClient } from './platformatic-client.ts';
 import type { KafkaAccessProblem } from './kafka-access-problem.ts';
-import { consumeKafka } from './kafka-consumer.ts';
 import { createKafkaPublisher, type KafkaPublisher } from './kafka-publisher.ts';
 import { deadLetterHeaders, metaToHeaders, parseRecordId } from './kafka-record.ts';
+import { retryWhole } from './send-whole-batch.ts';
 
 export interface KafkaBusDeps {
   config: KafkaBusConfig;
@@ -31,16 +33,17 @@ export type CreateKafkaBusOutcome = { ok: true; bus: Bus } | { ok: false; proble
 export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBusOutcome> {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
-  const access = await checkKafkaAccess(config, logger);
+  const access = await (config.client === 'platformatic' ? checkPlatformaticAccess : checkKafkaAccess)(config, logger);
   if (access !== undefined) return { ok: false, problem: access };
-  const kafka = createKafkaClient(config, logger, (groupId, partition) => {
+  const onOffsetReset: OffsetResetListener = (groupId, partition) => {
     const sink = groupId.startsWith(`${config.group_prefix}.`) ? groupId.slice(config.group_prefix.length + 1) : groupId;
     metrics.consumerOffsetResets.inc({ sink });
     logger.error(
       { code: 'ZQ_ERR_RECORDS_EXPIRED', sink, group: groupId, topic: config.topic, partition },
       'records expired before this sink consumed them: the topic no longer holds its position (retention), so it goes on from the oldest record kept; the records in between were never delivered to it',
     );
-  });
+  };
+  const client: KafkaClient = (config.client === 'platformatic' ? platformaticClient : kafkajsClient)(config, logger, onOffsetReset);
   let publisher: KafkaPublisher | undefined;
   if (deps.publisher) {
     const spool = openEmbeddedBus({
@@ -59,27 +62,23 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBus
       metrics,
     });
     if (!spool.ok) return spool;
-    publisher = await createKafkaPublisher({ kafka, config, spool: spool.bus, logger, metrics, now });
+    publisher = await createKafkaPublisher({ client, config, spool: spool.bus, logger, metrics, now });
   }
-  let dlqProducer: Producer | undefined;
+  let dlqProducer: BusProducer | undefined;
   let dlqConnected: Promise<void> | undefined;
 
   const deadLetter = async (record: BusRecord, info: DeadLetterInfo): Promise<void> => {
-    // One record per send, so one partition and one broker: kafkajs's own retry is safe here (its
-    // partial-retry loss needs a batch over several brokers: send-whole-batch.ts).
-    dlqProducer ??= kafka.producer({ allowAutoTopicCreation: false });
+    dlqProducer ??= client.producer({ idempotent: false });
     dlqConnected ??= dlqProducer.connect().catch((err: unknown) => {
       dlqConnected = undefined; // try again next time rather than fail forever
       throw err;
     });
     await dlqConnected;
     const source = parseRecordId(record.id) ?? { topic: config.topic, partition: -1, offset: '-1' };
-    // Retried by kafkajs; a failure here throws, the batch is not committed and comes back later.
-    await dlqProducer.send({
-      topic: config.dlq_topic,
-      acks: -1,
-      messages: [{ key: record.meta.instanceKey ?? null, value: record.body, headers: { ...(record.meta.receivedAt > 0 ? metaToHeaders(record.meta) : {}), ...deadLetterHeaders(source, info, now()) } }],
-    });
+    const message = { key: record.meta.instanceKey ?? null, value: record.body, headers: { ...(record.meta.receivedAt > 0 ? metaToHeaders(record.meta) : {}), ...deadLetterHeaders(source, info, now()) } };
+    // Retried whole; a failure here throws, the batch is not committed and comes back later.
+    const producer = dlqProducer;
+    await retryWhole(() => producer.send([message], { topic: config.dlq_topic, acks: -1, compression: 'none' }));
   };
 
   const bus: Bus = {
@@ -88,7 +87,7 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBus
       return publisher.publish(request);
     },
     consume(name, handler, options) {
-      return consumeKafka({ kafka, config, logger, metrics, deadLetter }, name, handler, options);
+      return client.consume({ logger, metrics, deadLetter }, name, handler, options);
     },
     deadLetter,
     health() {

@@ -10,29 +10,52 @@ const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID
 
 export interface KafkaErrorLike {
   name?: unknown;
+  /** kafkajs: the broker's error type (e.g. MESSAGE_TOO_LARGE). */
   type?: unknown;
+  /** @platformatic/kafka: the broker's error type, the same names. */
+  apiId?: unknown;
   code?: unknown;
   message?: unknown;
   cause?: unknown;
+  /** @platformatic/kafka's MultipleErrors (an AggregateError). */
+  errors?: unknown;
 }
 
-/** A kafkajs error and the ones it wraps, outermost first (KafkaJSNonRetriableError wraps its cause); at most 10. */
+/**
+ * A Kafka client's error and the ones it wraps, outermost first: kafkajs wraps one `cause`
+ * (KafkaJSNonRetriableError around its cause), @platformatic/kafka nests `errors` (MultipleErrors)
+ * and `cause`s. At most 20.
+ */
 export function kafkaErrorChain(err: unknown): KafkaErrorLike[] {
-  const chain: KafkaErrorLike[] = [(err ?? {}) as KafkaErrorLike];
-  while (chain.length < 11 && typeof chain.at(-1)!.cause === 'object' && chain.at(-1)!.cause !== null) chain.push(chain.at(-1)!.cause as KafkaErrorLike);
+  const chain: KafkaErrorLike[] = [];
+  const queue: unknown[] = [err ?? {}];
+  while (queue.length > 0 && chain.length < 20) {
+    const e = queue.shift() as KafkaErrorLike;
+    if (typeof e !== 'object' || e === null || chain.includes(e)) continue;
+    chain.push(e);
+    if (Array.isArray(e.errors)) queue.push(...(e.errors as unknown[]));
+    if (e.cause !== undefined) queue.push(e.cause);
+  }
   return chain;
 }
 
-/** The innermost error of a kafkajs error chain. */
-const rootOf = (err: unknown): KafkaErrorLike => kafkaErrorChain(err).at(-1)!;
+/** The broker's error type of one error of the chain, if it is a broker's answer. */
+const brokerType = (e: KafkaErrorLike): string | undefined => {
+  if (e.name === 'KafkaJSProtocolError' && typeof e.type === 'string') return e.type;
+  if (e.code === 'PLT_KFK_PROTOCOL' && typeof e.apiId === 'string') return e.apiId;
+  return undefined;
+};
 
 export function isKafkaRefusal(err: unknown): boolean {
-  const root = rootOf(err);
-  return root.name === 'KafkaJSProtocolError' && typeof root.type === 'string' && REFUSALS.has(root.type);
+  return kafkaErrorChain(err).some((e) => REFUSALS.has(brokerType(e) ?? ''));
 }
 
 /** The broker's error type (e.g. MESSAGE_TOO_LARGE), else the innermost error's name. */
 export function kafkaErrorType(err: unknown): string {
-  const root = rootOf(err);
-  return typeof root.type === 'string' ? root.type : String(root.name ?? 'unknown');
+  const chain = kafkaErrorChain(err);
+  for (const e of chain) {
+    const type = brokerType(e) ?? (typeof e.type === 'string' ? e.type : undefined);
+    if (type !== undefined) return type;
+  }
+  return String(chain.at(-1)!.name ?? 'unknown');
 }

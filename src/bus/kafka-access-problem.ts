@@ -29,7 +29,8 @@ const AUTH_TYPES = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECH
 export function kafkaAccessProblem(err: unknown, config: Pick<KafkaBusConfig, 'sasl' | 'tls'>): KafkaAccessProblem | undefined {
   for (const e of kafkaErrorChain(err)) {
     const message = typeof e.message === 'string' ? e.message : '';
-    if (e.name === 'KafkaJSSASLAuthenticationError' || (typeof e.type === 'string' && AUTH_TYPES.has(e.type))) {
+    const type = typeof e.type === 'string' ? e.type : typeof e.apiId === 'string' ? e.apiId : '';
+    if (e.name === 'KafkaJSSASLAuthenticationError' || e.code === 'PLT_KFK_AUTHENTICATION' || AUTH_TYPES.has(type)) {
       const who = config.sasl ? `mechanism ${config.sasl.mechanism}, username ${config.sasl.username}` : 'no bus.kafka.sasl is set';
       return { code: 'ZQ_ERR_KAFKA_AUTH', message: `Kafka refused the client's credentials (bus.kafka.sasl: ${who}): ${message}. Fix bus.kafka.sasl.username / bus.kafka.sasl.password (or the user on the brokers)` };
     }

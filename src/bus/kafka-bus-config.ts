@@ -3,6 +3,7 @@ import { deadLettersConfigSchema, minFreeDiskSchema, type DeadLettersConfig } fr
 
 export interface KafkaBusConfig {
   brokers: string[];
+  client: 'kafkajs' | 'platformatic';
   client_id: string;
   topic: string;
   dlq_topic: string;
@@ -38,6 +39,12 @@ export const kafkaBusConfigSchema = {
       items: { type: 'string', pattern: '^[^\\s,]+:[0-9]{1,5}$' },
       default: [],
       description: 'Bootstrap brokers, host:port. KAFKA_BROKERS (comma-separated) overrides them and selects bus.type kafka.',
+    },
+    client: {
+      enum: ['kafkajs', 'platformatic'],
+      default: 'kafkajs',
+      description:
+        'Kafka client library. kafkajs (2.2.4) passes every fault test (docs/deploy.md); platformatic (@platformatic/kafka 1.x) is there to compare, with what it failed in docs/deploy.md. A sink\'s workers must all use the same one (their group protocols differ).',
     },
     client_id: { type: 'string', minLength: 1, default: 'qss-forwarder', description: 'Kafka client id.' },
     topic: { type: 'string', minLength: 1, default: 'zoom.qss.events', description: 'Topic of accepted events: value = Zoom body byte-for-byte, key = meeting/webinar/session/call instance.' },

@@ -5,7 +5,6 @@
 // (the embedded bus) and Zoom still gets its 200 in time; while anything is spooled, new events are
 // spooled too (keeping order), and a drain loop sends the spool to Kafka in order. When it is empty,
 // publishing goes straight to Kafka again.
-import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../retry/backoff.ts';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
@@ -13,7 +12,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
 import type { EmbeddedBus } from './embedded-bus.ts';
 import { kafkaAccessProblem } from './kafka-access-problem.ts';
-import { createWholeBatchProducer } from './send-whole-batch.ts';
+import type { KafkaClient } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { isKafkaRefusal, kafkaErrorType } from './is-kafka-refusal.ts';
 import { publishRequestToMessage } from './kafka-record.ts';
@@ -21,7 +20,7 @@ import { publishRequestToMessage } from './kafka-record.ts';
 export const SPOOL_DRAIN_CONSUMER = 'kafka-drain';
 
 export interface KafkaPublisherDeps {
-  kafka: Kafka;
+  client: KafkaClient;
   config: KafkaBusConfig;
   spool: EmbeddedBus;
   logger: Logger;
@@ -40,8 +39,6 @@ interface Pending {
   resolve: (outcome: PublishOutcome) => void;
 }
 
-const COMPRESSION = { none: 0, gzip: 1 } as const;
-
 export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<KafkaPublisher> {
   const { config, spool, metrics } = deps;
   const now = deps.now ?? Date.now;
@@ -49,10 +46,10 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   // While Kafka is away these come every few seconds: the first of a kind, then a count a minute.
   const noisy = createLogSummarizer(log);
   const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-  // One request in flight per broker connection, and no retries inside kafkajs: a failed send fails
-  // whole (kafkajs's own retry can drop a partition's records: send-whole-batch.ts); the direct
-  // path then spools the batch, and the drain retries it whole.
-  const producer: Producer = createWholeBatchProducer(deps.kafka, { idempotent: config.idempotent, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  // No retries inside the client: a failed send fails whole (kafkajs's own retry can drop a
+  // partition's records: send-whole-batch.ts); the direct path then spools the batch, and the drain
+  // retries it whole.
+  const producer = deps.client.producer({ idempotent: config.idempotent });
   let connected = false;
   let connecting: Promise<boolean> | undefined;
   let mode: 'direct' | 'spooling' = spool.backlog(SPOOL_DRAIN_CONSUMER).events > 0 ? 'spooling' : 'direct';
@@ -63,7 +60,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
   let producing = false; // a direct produce request is in flight
   let closed = false;
 
-  producer.on(producer.events.DISCONNECT, () => (connected = false));
+  producer.onDisconnect(() => (connected = false));
   const connect = (): Promise<boolean> => {
     if (connected) return Promise.resolve(true);
     connecting ??= producer.connect().then(
@@ -109,14 +106,7 @@ export async function createKafkaPublisher(deps: KafkaPublisherDeps): Promise<Ka
 
   const send = (requests: readonly PublishRequest[]): Promise<unknown> => {
     const timer = metrics.kafkaProduceSeconds.startTimer();
-    return producer
-      .sendBatch({
-        acks: config.acks,
-        timeout: config.request_timeout_ms,
-        compression: COMPRESSION[config.compression],
-        topicMessages: [{ topic: config.topic, messages: requests.map(publishRequestToMessage) }],
-      })
-      .then((r) => (timer(), r));
+    return producer.send(requests.map(publishRequestToMessage), { topic: config.topic, acks: config.acks, compression: config.compression }).then(() => void timer());
   };
 
   /** Takes the longest prefix of the queue within max_batch_records and max_batch_bytes (at least one record). */

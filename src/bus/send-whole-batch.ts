@@ -18,17 +18,22 @@ export function createWholeBatchProducer(kafka: Kafka, options: Omit<ProducerCon
 }
 
 /**
- * `producer.sendBatch`, retried whole (up to `attempts` sends) unless Kafka refused the records for
- * good. (With retries 0, kafkajs reports every failure as KafkaJSNumberOfRetriesExceeded, not
- * retriable: what counts is the broker's own error inside it.)
+ * A send, retried whole (up to `attempts` sends) unless Kafka refused the records for good. (With
+ * retries 0, kafkajs reports every failure as KafkaJSNumberOfRetriesExceeded, not retriable: what
+ * counts is the broker's own error inside it; @platformatic/kafka fails a produce whole by itself.)
  */
-export async function sendWholeBatch(producer: Producer, batch: ProducerBatch, attempts = 6, signal: AbortSignal = new AbortController().signal): Promise<RecordMetadata[]> {
+export async function retryWhole<T>(send: () => Promise<T>, attempts = 6, signal: AbortSignal = new AbortController().signal): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await producer.sendBatch(batch);
+      return await send();
     } catch (err) {
       if (attempt >= attempts || isKafkaRefusal(err) || signal.aborted) throw err;
       await sleep(backoffMs(attempt, { initial_backoff_ms: 300, max_backoff_ms: 5000 }, Math.random()), signal);
     }
   }
+}
+
+/** kafkajs's `producer.sendBatch`, retried whole (see retryWhole). */
+export function sendWholeBatch(producer: Producer, batch: ProducerBatch, attempts = 6, signal?: AbortSignal): Promise<RecordMetadata[]> {
+  return retryWhole(() => producer.sendBatch(batch), attempts, signal);
 }

@@ -1,5 +1,6 @@
 // forwarder.yaml for a process on the Kafka bus, on free local ports, with its data in `dir`.
-// Shared by the Kafka integration tests and bench/kafka.
+// Shared by the Kafka integration tests and bench/kafka. QSS_TEST_KAFKA_CLIENT=platformatic runs
+// them on bus.kafka.client platformatic (the client comparison in docs/deploy.md).
 
 export interface KafkaForwarderYamlOptions {
   dir: string;
@@ -28,6 +29,7 @@ bus:
     topic: ${o.topic}
     dlq_topic: ${o.dlqTopic}
     group_prefix: ${o.groupPrefix}
+    client: ${process.env.QSS_TEST_KAFKA_CLIENT ?? 'kafkajs'}
     spool:
       path: ${o.dir}/data/spool.sqlite
 ${o.kafka ?? ''}${o.extra ?? ''}`;
