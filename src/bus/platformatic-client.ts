@@ -44,7 +44,7 @@ export function platformaticBaseOptions(config: KafkaBusConfig, rotation = 0) {
 }
 
 /** kafkajs's partitioner: murmur2 of the key (Java's), round-robin without one. */
-function kafkajsPartitioner(): Partitioner<string, Buffer, string, string> {
+export function kafkajsPartitioner(): Partitioner<string, Buffer, string, string> {
   let next = 0;
   return (message, key) => (key === undefined ? next++ : compatibilityPartitioner(message as never, key));
 }

@@ -227,6 +227,9 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
         sessionTimeout: config.consumer.session_timeout_ms,
         heartbeatInterval: config.consumer.heartbeat_interval_ms,
         rebalanceTimeout: config.consumer.session_timeout_ms,
+        // kafkajs's assignor name and version (the encodings are Kafka's standard ones): a sink's
+        // workers can then be switched from one client to the other one at a time.
+        protocols: [{ name: 'RoundRobinAssigner', version: 0 }],
         deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
       });
       consumer = c;

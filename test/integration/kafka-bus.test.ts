@@ -11,7 +11,7 @@ import { eventually, postSigned } from '../support/signed-request.ts';
 
 const SECRET = 'kafka-secret';
 const PARTITIONS = 6;
-const SUITES = ['e2e', 'outage', 'kill', 'poison', 'drain'] as const;
+const SUITES = ['e2e', 'outage', 'kill', 'poison', 'drain', 'switch'] as const;
 type Suite = (typeof SUITES)[number];
 const run = `r${Date.now().toString(36)}`; // each suite has its own topics and groups on the one broker
 
@@ -45,7 +45,7 @@ describe('Kafka bus (real broker, real processes)', function () {
   });
 
   /** forwarder.yaml for a suite; every process of the suite shares topics and groups. */
-  function config(suite: Suite, dir?: string, extra = ''): ForwarderFiles {
+  function config(suite: Suite, dir?: string, extra = '', client?: 'kafkajs' | 'platformatic'): ForwarderFiles {
     const files = writeConfig(dir === undefined ? {} : { dir });
     writeFileSync(
       files.config,
@@ -55,6 +55,7 @@ describe('Kafka bus (real broker, real processes)', function () {
         topic: `${run}.${suite}.events`,
         dlqTopic: `${run}.${suite}.dlq`,
         groupPrefix: `${run}.${suite}`,
+        ...(client === undefined ? {} : { client }),
         kafka: '    ack_timeout_ms: 800\n    linger_ms: 2\n    consumer:\n      session_timeout_ms: 6000\n      heartbeat_interval_ms: 500\n',
         extra: `worker:\n  max_batch_events: 20\n  shutdown_grace_ms: 5000\n${extra}`,
       }),
@@ -69,8 +70,8 @@ describe('Kafka bus (real broker, real processes)', function () {
   }
 
   /** Two workers of one group, each writing its own file; resolves when both are in the group. */
-  async function twoWorkers(suite: Suite): Promise<{ files: ForwarderFiles[]; workers: Forwarder[] }> {
-    const files = [config(suite), config(suite)];
+  async function twoWorkers(suite: Suite, clients: ('kafkajs' | 'platformatic' | undefined)[] = [undefined, undefined]): Promise<{ files: ForwarderFiles[]; workers: Forwarder[] }> {
+    const files = clients.map((client) => config(suite, undefined, '', client));
     const workers: Forwarder[] = [];
     // One after the other, so that the test knows when the group holds both members.
     for (const f of files) {
@@ -227,6 +228,18 @@ describe('Kafka bus (real broker, real processes)', function () {
     const { acked } = await sending;
     const got = await allArrive(files, acked, 90000);
     expect(workers[0]!.logs.some((l) => l.includes('left consumer group'))).to.equal(true);
+    expect(got.length - new Set(got).size, 'duplicates').to.equal(0);
+  });
+
+  it('a rolling switch of bus.kafka.client: a kafkajs worker and a platformatic worker share one group; the kafkajs one stopped, the other takes over; nothing lost', async () => {
+    const { files, workers } = await twoWorkers('switch', ['kafkajs', 'platformatic']);
+    const ingress = await start(config('switch'), 'ingress');
+    const first = await send(ingress, 8, 10);
+    await allArrive(files, first.acked);
+    expect(files.map((f) => sinkLines(f.eventsFile).length > 0), 'both workers got partitions').to.deep.equal([true, true]);
+    expect(await workers[0]!.stop('SIGTERM')).to.equal(0);
+    const second = await send(ingress, 8, 10, 10);
+    const got = await allArrive(files, [...first.acked, ...second.acked], 90000);
     expect(got.length - new Set(got).size, 'duplicates').to.equal(0);
   });
 

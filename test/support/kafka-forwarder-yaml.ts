@@ -2,12 +2,17 @@
 // Shared by the Kafka integration tests and bench/kafka. QSS_TEST_KAFKA_CLIENT=platformatic runs
 // them on bus.kafka.client platformatic (the client comparison in docs/deploy.md).
 
+/** The Kafka client the tests run the bus on. */
+export const testKafkaClient = process.env.QSS_TEST_KAFKA_CLIENT === 'platformatic' ? 'platformatic' : 'kafkajs';
+
 export interface KafkaForwarderYamlOptions {
   dir: string;
   brokers: readonly string[];
   topic: string;
   dlqTopic: string;
   groupPrefix: string;
+  /** bus.kafka.client (default: testKafkaClient). */
+  client?: 'kafkajs' | 'platformatic';
   /** Extra keys under bus.kafka (each line indented by four spaces). */
   kafka?: string;
   /** Extra top-level YAML appended at the end. */
@@ -29,7 +34,7 @@ bus:
     topic: ${o.topic}
     dlq_topic: ${o.dlqTopic}
     group_prefix: ${o.groupPrefix}
-    client: ${process.env.QSS_TEST_KAFKA_CLIENT ?? 'kafkajs'}
+    client: ${o.client ?? testKafkaClient}
     spool:
       path: ${o.dir}/data/spool.sqlite
 ${o.kafka ?? ''}${o.extra ?? ''}`;
