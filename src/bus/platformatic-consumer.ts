@@ -42,6 +42,20 @@ interface Run {
 /** Force-closes the consumer's streams, then leaves the group. */
 const closeConsumer = (c: Consumer<string, Buffer, string, string>): Promise<void> => new Promise((resolve, reject) => c.close(true, (err) => (err ? reject(err) : resolve())));
 
+/** How a promise settled within `ms`: resolved, rejected (with its error), or not at all. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<'ok' | 'timeout' | { error: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    p.then(
+      () => 'ok' as const,
+      (error: unknown) => ({ error }),
+    ),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}
+
 const isOffsetOutOfRange = (err: unknown): boolean => kafkaErrorChain(err).some((e) => e.apiId === 'OFFSET_OUT_OF_RANGE');
 
 export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string, handler: BatchHandler, options: ConsumeOptions): ConsumerHandle {
@@ -49,6 +63,8 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
   const topic = config.topic;
   const log = deps.logger.child({ component: 'kafka-consumer', client: 'platformatic', sink: name });
   const groupId = `${config.group_prefix}.${name}`;
+  // A commit's own request, plus a rejoin of the group it may need first.
+  const commitTimeoutMs = config.request_timeout_ms + config.consumer.session_timeout_ms;
   const stopping = new AbortController();
   const aborting = new AbortController();
   const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -80,6 +96,10 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
       endedWith(why);
     };
 
+    const resumeIfRoom = (): void => {
+      if (stream.isPaused() && buffered < limit / 2 && !ended) stream.resume();
+    };
+
     const onJoin = ({ generationId, assignments }: { generationId?: number; assignments?: { topic: string; partitions: number[] }[] }): void => {
       const now = new Set<number>((assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions));
       metrics.consumerRebalances.inc({ sink: name });
@@ -96,6 +116,10 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
       for (const partition of lagPartitions) if (!names.has(partition)) metrics.consumerLag.remove({ sink: name, partition });
       lagPartitions = names;
       assigned = now;
+      // What was queued for revoked partitions is gone: with the stream paused on a full buffer of
+      // those, nothing else would resume it (seen in the kill-worker soak: the dead member's
+      // partitions, now this member's, were never read).
+      resumeIfRoom();
     };
     c.on('consumer:group:join', onJoin);
     onJoin({ generationId: c.generationId, assignments: c.assignments ?? [] }); // the first join came during consume()
@@ -104,7 +128,7 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
       const queue = queues.get(p) ?? [];
       const chunk = queue.splice(0, options.maxBatchEvents);
       buffered -= chunk.length;
-      if (stream.isPaused() && buffered < limit / 2 && !ended) stream.resume();
+      resumeIfRoom();
       const hold = new AbortController();
       held.set(p, hold);
       const stop = AbortSignal.any([hold.signal, stopping.signal]);
@@ -132,10 +156,14 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
         // Only for a partition this member still holds (1.x re-sends a commit refused in a rebalance
         // with the new generation, even for a partition now someone else's).
         if (!hold.signal.aborted && assigned.has(p)) {
-          await c.commit({ offsets: [{ topic, partition: p, offset: lastDone + 1n, leaderEpoch: -1 }] }).then(
-            () => metrics.consumerCommits.inc({ sink: name }),
-            (err: unknown) => log.warn({ err, partition: p }, 'commit failed: the records come back to whoever holds the partition next'),
-          );
+          // 1.x answers a commit refused in a rebalance by rejoining the group itself, and that commit
+          // can then never settle (seen in the kill-worker soak: a partition held for good). Past
+          // the timeout this consumer is given up for a new one; the records delivered since the
+          // last commit come back (duplicates, never a loss).
+          const committed = await settlesWithin(c.commit({ offsets: [{ topic, partition: p, offset: lastDone + 1n, leaderEpoch: -1 }] }), commitTimeoutMs);
+          if (committed === 'ok') metrics.consumerCommits.inc({ sink: name });
+          else if (committed === 'timeout') throw new Error(`a commit did not settle within ${commitTimeoutMs} ms`);
+          else log.warn({ err: committed.error, partition: p }, 'commit failed: the records come back to whoever holds the partition next');
         }
       }
       if (firstNotDone < chunk.length && !hold.signal.aborted && !stopping.signal.aborted) {
@@ -181,14 +209,19 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
     stream.on('error', (err: unknown) => end(err));
     stream.on('close', () => end(new Error('the message stream closed')));
 
+    // Lag: the partition's end minus where this member is (the last delivered record, else the
+    // first queued one, else the group's committed offset — so a partition not read at all shows).
     const lag = setInterval(() => {
       if (assigned.size === 0) return;
-      c.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.LATEST }).then(
-        (ends) => {
+      const partitions = [...assigned];
+      Promise.all([c.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.LATEST }), c.listCommittedOffsets({ topics: [{ topic, partitions }] })]).then(
+        ([ends, commits]) => {
           const high = ends.get(topic) ?? [];
-          for (const p of assigned) {
-            const position = deliveredUpTo.get(p);
-            if (position !== undefined && high[p] !== undefined) metrics.consumerLag.set({ sink: name, partition: String(p) }, Math.max(0, Number(high[p] - position - 1n)));
+          const committed = commits.get(topic) ?? [];
+          for (const p of partitions) {
+            const next = queues.get(p)?.[0]?.offset ?? (committed[p] !== undefined && committed[p] >= 0n ? committed[p] : undefined);
+            const position = deliveredUpTo.get(p) ?? (next === undefined ? undefined : next - 1n);
+            if (position !== undefined && high[p] !== undefined && assigned.has(p)) metrics.consumerLag.set({ sink: name, partition: String(p) }, Math.max(0, Number(high[p] - position - 1n)));
           }
         },
         () => undefined,
@@ -217,21 +250,28 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
     }
   };
 
+  const newConsumer = (attempt: number): Consumer<string, Buffer, string, string> =>
+    new Consumer<string, Buffer, string, string>({
+      ...platformaticBaseOptions(config, attempt - 1),
+      // The broker holds a JoinGroup up to the rebalance timeout, and 1.x gives it no more time
+      // than any other request (kafkajs does): shorter, and every rebalance with a member gone
+      // times out on our side and starts a new consumer (seen in the kill-worker soak).
+      requestTimeout: Math.max(config.request_timeout_ms, config.consumer.session_timeout_ms + 5000),
+      retries: 3,
+      groupId,
+      sessionTimeout: config.consumer.session_timeout_ms,
+      heartbeatInterval: config.consumer.heartbeat_interval_ms,
+      rebalanceTimeout: config.consumer.session_timeout_ms, // 1.x wants it >= sessionTimeout
+      // kafkajs's assignor name and version (the encodings are Kafka's standard ones): a sink's
+      // workers can then be switched from one client to the other one at a time.
+      protocols: [{ name: 'RoundRobinAssigner', version: 0 }],
+      deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
+    });
+
   const supervise = async (): Promise<void> => {
     for (let attempt = 1; !stopping.signal.aborted; attempt++) {
       // Each new consumer asks the next bootstrap broker first (see platformatic-client.ts).
-      const c = new Consumer<string, Buffer, string, string>({
-        ...platformaticBaseOptions(config, attempt - 1),
-        retries: 3,
-        groupId,
-        sessionTimeout: config.consumer.session_timeout_ms,
-        heartbeatInterval: config.consumer.heartbeat_interval_ms,
-        rebalanceTimeout: config.consumer.session_timeout_ms,
-        // kafkajs's assignor name and version (the encodings are Kafka's standard ones): a sink's
-        // workers can then be switched from one client to the other one at a time.
-        protocols: [{ name: 'RoundRobinAssigner', version: 0 }],
-        deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
-      });
+      const c = newConsumer(attempt);
       consumer = c;
       const fatal = new Promise<unknown>((resolve) => {
         c.on('error', resolve);
