@@ -44,7 +44,7 @@ export const kafkaBusConfigSchema = {
       enum: ['kafkajs', 'platformatic'],
       default: 'kafkajs',
       description:
-        'Kafka client library. kafkajs (2.2.4) passes every fault test (docs/deploy.md); platformatic (@platformatic/kafka 1.x) is there to compare, with what it failed in docs/deploy.md. A sink\'s workers must all use the same one (their group protocols differ).',
+        'Kafka client library: kafkajs (2.2.4) or platformatic (@platformatic/kafka 1.35, maintained). Both pass the fault suite (docs/deploy.md, "The Kafka client"); a sink\'s workers can be switched one at a time (one group can hold both).',
     },
     client_id: { type: 'string', minLength: 1, default: 'qss-forwarder', description: 'Kafka client id.' },
     topic: { type: 'string', minLength: 1, default: 'zoom.qss.events', description: 'Topic of accepted events: value = Zoom body byte-for-byte, key = meeting/webinar/session/call instance.' },
@@ -74,9 +74,9 @@ export const kafkaBusConfigSchema = {
     },
     connection_timeout_ms: { type: 'integer', minimum: 100, maximum: 600000, default: 3000, description: 'TCP/TLS connect timeout.' },
     request_timeout_ms: { type: 'integer', minimum: 100, maximum: 600000, default: 10000, description: 'Timeout of one Kafka request.' },
-    compression: { enum: ['none', 'gzip'], default: 'none', description: 'Produce compression. gzip is built into kafkajs; snappy/lz4/zstd need extra codec packages and are not offered.' },
+    compression: { enum: ['none', 'gzip'], default: 'none', description: 'Produce compression. gzip is built into both clients; snappy/lz4/zstd need extra codec packages with kafkajs and are not offered.' },
     acks: { enum: [-1, 0, 1], default: -1, description: '-1: all in-sync replicas acknowledge before Zoom gets its 200.' },
-    idempotent: { type: 'boolean', default: false, description: 'kafkajs idempotent producer (experimental there; known issues under concurrent sends).' },
+    idempotent: { type: 'boolean', default: false, description: 'kafkajs idempotent producer (experimental there; known issues under concurrent sends). Not used with client platformatic (its idempotent producer retries without bound inside the client).' },
     linger_ms: { type: 'integer', minimum: 0, maximum: 1000, default: 5, description: 'How long concurrent requests wait to share one produce request.' },
     max_batch_records: { type: 'integer', minimum: 1, maximum: 100000, default: 500, description: 'Most records in one produce request.' },
     max_batch_bytes: {

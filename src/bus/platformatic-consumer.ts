@@ -7,7 +7,9 @@
 // to us: a position retention deleted (OFFSET_OUT_OF_RANGE kills the stream: commit the oldest kept
 // offset and start again), heartbeats that stop for good after a heartbeat error (taken as fatal: a
 // new consumer), buffered records of revoked partitions (dropped), and lag (listOffsets).
-import { Consumer, ListOffsetTimestamps, MessagesStreamFallbackModes, MessagesStreamModes, stringDeserializer, type Message, type MessagesStream } from '@platformatic/kafka';
+// Over 300 lines on purpose: one state machine (queues, holds, commits, the consumer's restarts)
+// whose parts share the per-partition positions; split, they would pass them all around.
+import { Consumer, ListOffsetTimestamps, MessagesStreamFallbackModes, MessagesStreamModes, stringDeserializer, type ConsumerOptions, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { backoffMs, sleep } from '../retry/backoff.ts';
@@ -24,6 +26,8 @@ export interface PlatformaticConsumerDeps {
   metrics: SelfMetrics;
   deadLetter: (record: BusRecord, info: DeadLetterInfo) => Promise<void>;
   onOffsetReset: OffsetResetListener;
+  /** Tests: the library's Consumer, or a fake at this seam. */
+  createConsumer?: (options: ConsumerOptions<string, Buffer, string, string>) => Consumer<string, Buffer, string, string>;
 }
 
 type Msg = Message<string, Buffer, string, string>;
@@ -250,8 +254,9 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
     }
   };
 
+  const create = deps.createConsumer ?? ((o) => new Consumer<string, Buffer, string, string>(o));
   const newConsumer = (attempt: number): Consumer<string, Buffer, string, string> =>
-    new Consumer<string, Buffer, string, string>({
+    create({
       ...platformaticBaseOptions(config, attempt - 1),
       // The broker holds a JoinGroup up to the rebalance timeout, and 1.x gives it no more time
       // than any other request (kafkajs does): shorter, and every rebalance with a member gone
