@@ -10,7 +10,6 @@ import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { checkKafkaAccess } from './create-kafka-client.ts';
 import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';
 import { kafkajsClient } from './kafkajs-client.ts';
-import { checkPlatformaticAccess, platformaticClient } from './platformatic-client.ts';
 import type { KafkaAccessProblem } from './kafka-access-problem.ts';
 import { createKafkaPublisher, type KafkaPublisher } from './kafka-publisher.ts';
 import { deadLetterHeaders, metaToHeaders, parseRecordId } from './kafka-record.ts';
@@ -33,7 +32,9 @@ export type CreateKafkaBusOutcome = { ok: true; bus: Bus } | { ok: false; proble
 export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBusOutcome> {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
-  const access = await (config.client === 'platformatic' ? checkPlatformaticAccess : checkKafkaAccess)(config, logger);
+  // @platformatic/kafka takes seconds to import (its WebAssembly codecs): loaded only when chosen.
+  const platformatic = config.client === 'platformatic' ? await import('./platformatic-client.ts') : undefined;
+  const access = await (platformatic?.checkPlatformaticAccess ?? checkKafkaAccess)(config, logger);
   if (access !== undefined) return { ok: false, problem: access };
   const onOffsetReset: OffsetResetListener = (groupId, partition) => {
     const sink = groupId.startsWith(`${config.group_prefix}.`) ? groupId.slice(config.group_prefix.length + 1) : groupId;
@@ -43,7 +44,7 @@ export async function createKafkaBus(deps: KafkaBusDeps): Promise<CreateKafkaBus
       'records expired before this sink consumed them: the topic no longer holds its position (retention), so it goes on from the oldest record kept; the records in between were never delivered to it',
     );
   };
-  const client: KafkaClient = (config.client === 'platformatic' ? platformaticClient : kafkajsClient)(config, logger, onOffsetReset);
+  const client: KafkaClient = (platformatic?.platformaticClient ?? kafkajsClient)(config, logger, onOffsetReset);
   let publisher: KafkaPublisher | undefined;
   if (deps.publisher) {
     const spool = openEmbeddedBus({
