@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
-import { kafkaAccessProblem, type KafkaAccessProblem } from './kafka-access-problem.ts';
+import { accessProblemWithin, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -76,15 +76,7 @@ export async function checkKafkaAccess(config: KafkaBusConfig, logger: Logger): 
   // Its kafkajs lines stay quiet: what this connection finds is reported by the caller, and the
   // bus's own clients report an unreachable broker themselves.
   const admin = createKafkaClient(config, logger.child({ check: 'kafka_access' }, { level: 'silent' }), undefined, 0).admin();
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    admin.connect().then(
-      () => undefined,
-      (err: unknown) => kafkaAccessProblem(err, config),
-    ),
-    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), config.connection_timeout_ms))),
-  ]);
-  clearTimeout(timer);
+  const outcome = await accessProblemWithin(admin.connect(), config);
   void admin.disconnect().catch(() => undefined);
   return outcome;
 }

@@ -41,3 +41,20 @@ export function kafkaAccessProblem(err: unknown, config: Pick<KafkaBusConfig, 's
   }
   return undefined;
 }
+
+/**
+ * The access problem an attempt to reach the brokers ends with, if any; no answer within
+ * connection_timeout_ms is none (a broker not reachable yet is not a setting to fix).
+ */
+export async function accessProblemWithin(attempt: Promise<unknown>, config: Pick<KafkaBusConfig, 'sasl' | 'tls' | 'connection_timeout_ms'>): Promise<KafkaAccessProblem | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    attempt.then(
+      () => undefined,
+      (err: unknown) => kafkaAccessProblem(err, config),
+    ),
+    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), config.connection_timeout_ms))),
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}

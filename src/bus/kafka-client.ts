@@ -41,3 +41,21 @@ export interface KafkaClient {
 export type OffsetResetListener = (groupId: string, partition: number) => void;
 
 export type CheckKafkaAccess = (config: KafkaBusConfig, logger: Logger) => Promise<KafkaAccessProblem | undefined>;
+
+/**
+ * The handle of a consumer whose supervisor loop is `done`: stop() stops it (no new batch), gives the
+ * batch in flight `graceMs` before aborting it, then closes the client's consumer (`leave`).
+ */
+export function supervisedConsumerHandle(o: { done: Promise<void>; stopping: AbortController; aborting: AbortController; leave: () => Promise<void>; logger: Logger; groupId: string }): ConsumerHandle {
+  return {
+    done: o.done,
+    async stop(graceMs) {
+      o.stopping.abort();
+      const timer = setTimeout(() => o.aborting.abort(), graceMs);
+      await o.done;
+      await o.leave().catch((err: unknown) => o.logger.warn({ err }, 'leaving the consumer group failed'));
+      clearTimeout(timer);
+      o.logger.info({ group: o.groupId }, 'left consumer group');
+    },
+  };
+}

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
+import { supervisedConsumerHandle } from './kafka-client.ts';
 import { messageToBusRecord } from './kafka-record.ts';
 import { backoffMs, sleep } from '../retry/backoff.ts';
 
@@ -147,15 +148,5 @@ export function consumeKafka(deps: KafkaConsumerDeps, name: string, handler: Bat
     log.error({ err }, 'consumer supervisor failed');
   });
 
-  return {
-    done,
-    async stop(graceMs) {
-      stopping.abort();
-      const timer = setTimeout(() => aborting.abort(), graceMs);
-      await done;
-      await consumer?.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
-      clearTimeout(timer);
-      log.info({ group: groupId }, 'left consumer group');
-    },
-  };
+  return supervisedConsumerHandle({ done, stopping, aborting, leave: async () => consumer?.disconnect(), logger: log, groupId });
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Admin, compatibilityPartitioner, Producer, SASLMechanisms, stringSerializer, type Partitioner, type ProducerOptions } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
-import { kafkaAccessProblem, type KafkaAccessProblem } from './kafka-access-problem.ts';
+import { accessProblemWithin, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { consumePlatformatic } from './platformatic-consumer.ts';
@@ -113,15 +113,7 @@ export function platformaticClient(config: KafkaBusConfig, logger: Logger, onOff
 /** checkKafkaAccess (create-kafka-client.ts) for this client: one metadata request, no retries. */
 export async function checkPlatformaticAccess(config: KafkaBusConfig): Promise<KafkaAccessProblem | undefined> {
   const admin = new Admin(platformaticBaseOptions(config));
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    admin.metadata({ topics: [] }).then(
-      () => undefined,
-      (err: unknown) => kafkaAccessProblem(err, config),
-    ),
-    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), config.connection_timeout_ms))),
-  ]);
-  clearTimeout(timer);
+  const outcome = await accessProblemWithin(admin.metadata({ topics: [] }), config);
   void admin.close().catch(() => undefined);
   return outcome;
 }

@@ -15,7 +15,7 @@ import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { backoffMs, sleep } from '../retry/backoff.ts';
 import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
 import { kafkaErrorChain } from './is-kafka-refusal.ts';
-import type { OffsetResetListener } from './kafka-client.ts';
+import { supervisedConsumerHandle, type OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { messageToBusRecord } from './kafka-record.ts';
 import { platformaticBaseOptions } from './platformatic-client.ts';
@@ -317,15 +317,5 @@ export function consumePlatformatic(deps: PlatformaticConsumerDeps, name: string
 
   const done = supervise().catch((err: unknown) => log.error({ err }, 'consumer supervisor failed'));
 
-  return {
-    done,
-    async stop(graceMs) {
-      stopping.abort();
-      const timer = setTimeout(() => aborting.abort(), graceMs);
-      await done;
-      if (consumer !== undefined) await closeConsumer(consumer).catch((err: unknown) => log.warn({ err }, 'consumer close failed'));
-      clearTimeout(timer);
-      log.info({ group: groupId }, 'left consumer group');
-    },
-  };
+  return supervisedConsumerHandle({ done, stopping, aborting, leave: async () => (consumer === undefined ? undefined : closeConsumer(consumer)), logger: log, groupId });
 }
