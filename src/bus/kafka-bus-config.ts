@@ -44,7 +44,7 @@ export const kafkaBusConfigSchema = {
       enum: ['kafkajs', 'platformatic'],
       default: 'kafkajs',
       description:
-        'Kafka client library: kafkajs (2.2.4) or platformatic (@platformatic/kafka 1.35, maintained). Both pass the fault suite (docs/deploy.md, "The Kafka client"); a sink\'s workers can be switched one at a time (one group can hold both).',
+        'Kafka client library: kafkajs (2.2.4, the one to run) or platformatic (@platformatic/kafka 1.35, maintained; for comparison, not for production: its workers crashed when a broker stalled — docs/deploy.md, "The Kafka client"). One group can hold workers on both.',
     },
     client_id: { type: 'string', minLength: 1, default: 'qss-forwarder', description: 'Kafka client id.' },
     topic: { type: 'string', minLength: 1, default: 'zoom.qss.events', description: 'Topic of accepted events: value = Zoom body byte-for-byte, key = meeting/webinar/session/call instance.' },

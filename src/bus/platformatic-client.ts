@@ -102,6 +102,7 @@ function producerPort(config: KafkaBusConfig, logger: Logger): BusProducer {
 }
 
 export function platformaticClient(config: KafkaBusConfig, logger: Logger, onOffsetReset: OffsetResetListener): KafkaClient {
+  logger.warn({ setting: 'bus.kafka.client' }, 'bus.kafka.client is platformatic: for comparison, not for production (in the stall-leader soak its workers crashed inside @platformatic/kafka 1.x; docs/deploy.md, "The Kafka client"); kafkajs is the default');
   if (config.idempotent) logger.warn({ setting: 'bus.kafka.idempotent' }, 'bus.kafka.idempotent is not used with bus.kafka.client platformatic (its idempotent producer retries inside the client without bound)');
   return {
     name: 'platformatic',
