@@ -1,5 +1,5 @@
 // Text shown by `qss-forwarder simulate`: the live progress line and the final summary table. Pure.
-import type { SimulationProgress, SimulationSummary } from './run-simulation.ts';
+import type { SimulationProgress, SimulationSummary } from './simulation-summary.ts';
 
 const latency = (ms: number): string => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 

@@ -3,6 +3,7 @@
 // index, time): the same inputs give the same body, so runs can be replayed. This file holds the
 // envelope, the meeting events and the webinar events (same shapes, Zoom README §1–2.4);
 // session-traffic.ts and phone-traffic.ts hold the Video SDK and Zoom Phone events.
+import { zoomCrcToken } from '../zoom/zoom-signature.ts';
 import { participantQosItems, participantQosSummaryItems } from './participant-qos-items.ts';
 import { createSeededRandom, mixSeed, type SeededRandom } from './seeded-random.ts';
 import {
@@ -99,6 +100,17 @@ export function zoomDateTime(timeMs: number): string {
 export function urlValidationBody(seed: number, timeMs: number): UrlValidationBody {
   const plainToken = createSeededRandom(mixSeed(seed, 0xc2c, timeMs)).chars(22, BASE64URL_ALPHABET);
   return { payload: { plainToken }, event_ts: timeMs, event: 'endpoint.url_validation' };
+}
+
+/** Whether an answer to the URL validation is Zoom's expected one: 2xx, the plain token and its HMAC. */
+export function isCrcAnswer(status: number, body: string, secret: string, plainToken: string): boolean {
+  if (status < 200 || status > 299) return false;
+  try {
+    const answer = JSON.parse(body) as { plainToken?: unknown; encryptedToken?: unknown };
+    return answer.plainToken === plainToken && answer.encryptedToken === zoomCrcToken(secret, plainToken);
+  } catch {
+    return false;
+  }
 }
 
 export interface Subject {

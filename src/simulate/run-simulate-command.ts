@@ -9,7 +9,9 @@ import { dirname, resolve } from 'node:path';
 import { readLocalSecretToken } from '../ingress/local-secret-token.ts';
 import { formatProgressLine, formatSummaryTable } from './format-summary-table.ts';
 import { parseDuration } from './parse-duration.ts';
-import { runSimulation, ZOOM_RETRY_AFTER_MS, ZOOM_TIMEOUT_MS, type SimulationProgress } from './run-simulation.ts';
+import { runSimulation } from './run-simulation.ts';
+import { ZOOM_RETRY_AFTER_MS, ZOOM_TIMEOUT_MS } from './simulation-options.ts';
+import type { SimulationProgress } from './simulation-summary.ts';
 import { simulationResult, writeResultFile, type SimulationResultOptions } from './simulation-result.ts';
 
 /** Numbers come from the command line as text; tests pass numbers. */

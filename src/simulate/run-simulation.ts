@@ -7,182 +7,30 @@
 // every answer is counted and nothing is thrown for them. Every event keeps its bytes, its
 // x-zm-request-id and its content key (event-identity.ts) across all of its deliveries.
 import { setTimeout as delay } from 'node:timers/promises';
-import { zoomCrcToken } from '../zoom/zoom-signature.ts';
 import { createWebhookSender, newDeliveryIds, type DeliveryIds, type WebhookResult } from './create-webhook-sender.ts';
 import { eventIdentity } from './event-identity.ts';
-import { createLatencyHistogram, createLatencySeries, type LatencySecond, type LatencyStats } from './latency-histogram.ts';
-import { createTrafficContext, urlValidationBody } from './qss-traffic.ts';
+import { checkSimulationOptions, ZOOM_RETRY_AFTER_MS, ZOOM_TIMEOUT_MS, type SimulationDeps, type SimulationOptions } from './simulation-options.ts';
+import { createSimulationTally, type EventLedgerEntry, type EventOutcome, type SimulationPhase, type SimulationProgress, type SimulationSummary } from './simulation-summary.ts';
+import { createRequestSlots } from './request-slots.ts';
+import { createTrafficContext, isCrcAnswer, urlValidationBody } from './qss-traffic.ts';
 import {
   buildEventBody,
   createDeliveryFaults,
+  createUniqueEventTimes,
   degradedSubjectCount,
   phaseEvents,
   subjectAt,
   subjectCount,
   type SimulatedEventName,
   type TrafficMix,
-  type TrafficPhase,
   type TrafficSubject,
 } from './traffic-plan.ts';
 
-export interface SimulationOptions {
-  url: string;
-  secret: string;
-  meetings: number;
-  /** Webinars, Video SDK sessions, phone calls (2 legs each); default 0. */
-  webinars?: number;
-  sessions?: number;
-  calls?: number;
-  /** Per meeting, webinar and session. */
-  participants: number;
-  durationMs: number;
-  /**
-   * Total new events per second, in every phase (join, QoS, leave). Absent: Zoom's cadence — join
-   * and leave events at once, one QoS record per participant per 60 s, spread evenly.
-   */
-  ratePerSecond?: number;
-  /** Requests in flight at most (default 32). */
-  concurrency?: number;
-  seed: number;
-  /** Share of participants with a degraded network, 0–1 (default 0). */
-  degraded?: number;
-  /** Share of events delivered twice, 0–1 (default 0). */
-  duplicates?: number;
-  /** Share of events held back and delivered later, out of order, 0–1 (default 0). */
-  reorder?: number;
-  /** Retries after a failed delivery, 0–3 (default 0; Zoom makes 3). */
-  retries?: number;
-  /** Multiplies Zoom's retry delays (+5, +25, +85 min); 0.001 → 300 ms, 1.5 s, 5.1 s. Default 1. */
-  retryTimeScale?: number;
-  /** A delivery with no answer after this long has failed (default 3000, Zoom's limit). */
-  timeoutMs?: number;
-  /** Keep the acknowledged and unacknowledged event identities (default true). */
-  keepIdentities?: boolean;
-}
-
-export type SimulationPhase = 'crc' | TrafficPhase | 'retry' | 'done';
-
-export interface SimulationProgress {
-  phase: SimulationPhase;
-  sent: number;
-  accepted: number;
-  rejected: number;
-  networkErrors: number;
-  retries: number;
-  pendingRetries: number;
-  abandoned: number;
-  elapsedMs: number;
-  eventsPerSecond: number;
-  latencyMs: LatencyStats;
-}
-
-export interface SimulationDeps {
-  now: () => number;
-  onProgress?: (progress: SimulationProgress) => void;
-  signal?: AbortSignal;
-}
-
-/** What became of one generated event ('pending' only while the run is going on). */
-export type EventOutcome = 'pending' | 'acked' | 'abandoned' | 'cancelled' | `rejected:${number}`;
-
-export interface EventLedgerEntry {
-  requestId: string;
-  /** event|instance|participant|event_ts (event-identity.ts). */
-  key: string;
-  /** 2xx answers it got (more than 1 when a duplicate was accepted too). */
-  acks: number;
-  outcome: EventOutcome;
-}
-
-export interface SimulationEvents {
-  /** Events generated (each counted once, whatever its deliveries). */
-  generated: number;
-  byType: Record<string, number>;
-  /** At least one 2xx answer. */
-  acked: number;
-  /** Final answer 3xx/4xx (Zoom does not retry those), never acked. */
-  rejected: number;
-  /** Still failing (≥ 500, network error, timeout) after the last retry, never acked. */
-  abandoned: number;
-  /** The run was stopped while the event waited for a retry or for its held-back delivery. */
-  cancelled: number;
-  /** Events delivered a second time on purpose (`duplicates`). */
-  duplicated: number;
-  /** Events held back and delivered after later ones (`reorder`). */
-  reordered: number;
-}
-
-export interface SimulationSummary {
-  /** Every HTTP request, the CRC included. */
-  sent: number;
-  /** Every 2xx answer, the CRC included. */
-  accepted: number;
-  rejectedByStatus: Record<string, number>;
-  networkErrors: number;
-  crcOk: boolean;
-  latencyMs: LatencyStats;
-  /** Event deliveries second by second (the CRC excluded): answered, failed (≥ 500 or no answer), ack latency. */
-  latencyBySecond: LatencySecond[];
-  durationMs: number;
-  eventsPerSecond: number;
-  /** Requests by event, the CRC, retries and duplicates included. */
-  sentByEvent: Record<string, number>;
-  startedAtMs: number;
-  /** Stopped by the signal before the end. */
-  interrupted: boolean;
-  /** Event deliveries (the CRC excluded): every HTTP status answered, and network errors by code. */
-  deliveries: {
-    sent: number;
-    firstAttempts: number;
-    duplicates: number;
-    retries: number;
-    /** retriesByAttempt[i]: how many (i+1)-th retries were sent. */
-    retriesByAttempt: number[];
-    byStatus: Record<string, number>;
-    networkErrors: number;
-    networkErrorsByCode: Record<string, number>;
-  };
-  events: SimulationEvents;
-  participants: { total: number; degraded: number };
-  /** One entry per generated event, in generation order (empty unless keepIdentities). */
-  ledger: EventLedgerEntry[];
-}
-
 const PROGRESS_EVERY_MS = 250;
 const ZOOM_QOS_PERIOD_MS = 60_000;
-/** Zoom retries 5 min after the first attempt, 20 min after that, 60 min after that (README §3.5). */
-export const ZOOM_RETRY_AFTER_MS: readonly number[] = [5 * 60_000, 25 * 60_000, 85 * 60_000];
-export const ZOOM_TIMEOUT_MS = 3000;
 /** A held-back event waits for between 1 and this many later events (at least one round of QoS). */
 const MIN_HOLD = 8;
 const MAX_HOLD = 1000;
-
-function crcAnswerOk(result: WebhookResult, secret: string, plainToken: string): boolean {
-  if (!result.ok || result.status < 200 || result.status > 299) return false;
-  try {
-    const answer = JSON.parse(result.body) as { plainToken?: unknown; encryptedToken?: unknown };
-    return answer.plainToken === plainToken && answer.encryptedToken === zoomCrcToken(secret, plainToken);
-  } catch {
-    return false;
-  }
-}
-
-const share = (n: number | undefined): boolean => n === undefined || (n >= 0 && n <= 1);
-
-/** Bad options are a caller's bug (the command validates them first), so they throw. */
-function checkOptions(o: SimulationOptions): void {
-  const whole = (n: number): boolean => Number.isInteger(n) && n >= 1;
-  const count = (n: number | undefined): boolean => n === undefined || (Number.isInteger(n) && n >= 0);
-  if (!count(o.meetings) || !count(o.webinars) || !count(o.sessions) || !count(o.calls)) throw new RangeError('meetings, webinars, sessions and calls must be whole numbers ≥ 0');
-  if (o.meetings + (o.webinars ?? 0) + (o.sessions ?? 0) + (o.calls ?? 0) < 1) throw new RangeError('at least one meeting, webinar, session or call is needed');
-  if (!whole(o.participants)) throw new RangeError('participants must be a whole number ≥ 1');
-  if (!(o.durationMs >= 0)) throw new RangeError('durationMs must be ≥ 0');
-  if (o.ratePerSecond !== undefined && !(o.ratePerSecond > 0 && Number.isFinite(o.ratePerSecond))) throw new RangeError('ratePerSecond must be > 0');
-  if (!share(o.degraded) || !share(o.duplicates) || !share(o.reorder)) throw new RangeError('degraded, duplicates and reorder must be shares between 0 and 1');
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= ZOOM_RETRY_AFTER_MS.length)) throw new RangeError('retries must be 0, 1, 2 or 3');
-  if (o.retryTimeScale !== undefined && !(o.retryTimeScale > 0 && Number.isFinite(o.retryTimeScale))) throw new RangeError('retryTimeScale must be > 0');
-  if (o.timeoutMs !== undefined && !(o.timeoutMs > 0 && Number.isFinite(o.timeoutMs))) throw new RangeError('timeoutMs must be > 0');
-}
 
 /** One generated event: its exact bytes and ids, reused by every delivery. */
 interface TrackedEvent {
@@ -199,7 +47,7 @@ interface TrackedEvent {
 type DeliveryKind = 'first' | 'duplicate' | 'retry';
 
 export async function runSimulation(options: SimulationOptions, deps: SimulationDeps): Promise<SimulationSummary> {
-  checkOptions(options);
+  checkSimulationOptions(options);
   const { now, signal } = deps;
   const concurrency = Math.max(1, options.concurrency ?? 32);
   const retries = options.retries ?? 0;
@@ -221,37 +69,10 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
     holdMax: Math.min(MAX_HOLD, Math.max(MIN_HOLD, 2 * total)),
   });
   const sender = createWebhookSender({ url: options.url, secret: options.secret, connections: concurrency, now, timeoutMs: options.timeoutMs ?? ZOOM_TIMEOUT_MS });
-  const latency = createLatencyHistogram();
-  const latencyBySecond = createLatencySeries();
-  const rejectedByStatus: Record<string, number> = {};
-  const sentByEvent: Record<string, number> = {};
-  const counts = { sent: 0, accepted: 0, rejected: 0, networkErrors: 0 };
-  const deliveries: SimulationSummary['deliveries'] = {
-    sent: 0, firstAttempts: 0, duplicates: 0, retries: 0, retriesByAttempt: ZOOM_RETRY_AFTER_MS.slice(0, retries).map(() => 0),
-    byStatus: {}, networkErrors: 0, networkErrorsByCode: {},
-  };
-  const events: SimulationEvents = { generated: 0, byType: {}, acked: 0, rejected: 0, abandoned: 0, cancelled: 0, duplicated: 0, reordered: 0 };
-  const ledger: EventLedgerEntry[] = [];
+  const tally = createSimulationTally(retries, ZOOM_RETRY_AFTER_MS, () => now() - startedAt);
+  const { counts, deliveries, events, ledger, latency, record, countRequest, setOutcome } = tally;
   let phase: SimulationPhase = 'crc';
-  // Slots for requests in flight: a counter and the senders waiting for one (no Promise.race over
-  // every request in flight, which costs O(concurrency) per request).
-  let active = 0;
-  const slotWaiters: (() => void)[] = [];
-  let onSettle: (() => void) | undefined;
-  const changed = (): void => {
-    const wake = onSettle;
-    onSettle = undefined;
-    wake?.();
-  };
-  const takeSlot = async (): Promise<void> => {
-    while (active >= concurrency) await new Promise<void>((resolve) => slotWaiters.push(resolve));
-    active++;
-  };
-  const freeSlot = (): void => {
-    active--;
-    slotWaiters.shift()?.();
-    changed();
-  };
+  const slots = createRequestSlots(concurrency);
   /** Retries waiting for their time: the timer until it fires, then until the retry is sent. */
   const waitingRetries = new Map<TrackedEvent, ReturnType<typeof setTimeout> | undefined>();
   const stopped = (): boolean => signal?.aborted === true;
@@ -267,44 +88,6 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
   };
   const ticker = deps.onProgress ? setInterval(() => deps.onProgress?.(progress()), PROGRESS_EVERY_MS) : undefined;
 
-  const record = (result: WebhookResult, isCrc: boolean): void => {
-    if (!result.ok) {
-      counts.networkErrors++;
-      if (!isCrc) {
-        latencyBySecond.record(now() - startedAt, undefined, true);
-        deliveries.networkErrors++;
-        deliveries.networkErrorsByCode[result.error] = (deliveries.networkErrorsByCode[result.error] ?? 0) + 1;
-      }
-      return;
-    }
-    latency.record(result.latencyMs);
-    if (!isCrc) latencyBySecond.record(now() - startedAt, result.latencyMs, result.status >= 500);
-    const status = String(result.status);
-    if (!isCrc) deliveries.byStatus[status] = (deliveries.byStatus[status] ?? 0) + 1;
-    if (result.status >= 200 && result.status <= 299) counts.accepted++;
-    else {
-      counts.rejected++;
-      rejectedByStatus[status] = (rejectedByStatus[status] ?? 0) + 1;
-    }
-  };
-  const countRequest = (event: string): void => {
-    counts.sent++;
-    sentByEvent[event] = (sentByEvent[event] ?? 0) + 1;
-  };
-
-  /** Moves the event from one outcome count to another. Once acked, it stays acked. */
-  const outcomeCount = (outcome: EventOutcome, by: number): void => {
-    if (outcome === 'acked') events.acked += by;
-    else if (outcome === 'abandoned') events.abandoned += by;
-    else if (outcome === 'cancelled') events.cancelled += by;
-    else if (outcome !== 'pending') events.rejected += by;
-  };
-  const setOutcome = (entry: EventLedgerEntry, outcome: EventOutcome): void => {
-    if (entry.outcome === outcome || entry.outcome === 'acked') return;
-    outcomeCount(entry.outcome, -1);
-    outcomeCount(outcome, 1);
-    entry.outcome = outcome;
-  };
   const settle = (tracked: TrackedEvent, outcome: EventOutcome): void => setOutcome(tracked.entry, outcome);
 
   const scheduleRetry = (tracked: TrackedEvent): void => {
@@ -314,7 +97,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
       waitingRetries.set(tracked, undefined);
       void attempt(tracked, 'retry').finally(() => {
         waitingRetries.delete(tracked);
-        changed();
+        slots.changed();
       });
     }, waitMs);
     waitingRetries.set(tracked, timer);
@@ -327,7 +110,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
       waitingRetries.delete(tracked);
       settle(tracked, 'cancelled');
     }
-    changed();
+    slots.changed();
   };
   signal?.addEventListener('abort', cancelRetries, { once: true });
 
@@ -349,7 +132,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
 
   /** Waits for a free slot, then sends one delivery of the event (without waiting for the answer). */
   const attempt = async (tracked: TrackedEvent, kind: DeliveryKind): Promise<void> => {
-    await takeSlot();
+    await slots.take();
     countRequest(tracked.event);
     deliveries.sent++;
     if (kind === 'first') {
@@ -366,7 +149,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
       try {
         answered(tracked, kind, result);
       } finally {
-        freeSlot();
+        slots.free();
       }
     });
   };
@@ -379,15 +162,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
     }
   };
 
-  // event_ts is "now", bumped by 1 ms where needed, so event|instance|participant|event_ts is unique.
-  const lastTs = new Map<string, number>();
-  const uniqueTs = (event: SimulatedEventName, s: TrafficSubject, t: number): number => {
-    const key = `${event}|${s.family}|${s.instance}|${s.participant}`;
-    const last = lastTs.get(key);
-    const ts = last !== undefined && t <= last ? last + 1 : t;
-    lastTs.set(key, ts);
-    return ts;
-  };
+  const uniqueTs = createUniqueEventTimes();
 
   const held: { tracked: TrackedEvent; duplicate: boolean; releaseAt: number }[] = [];
   let created = 0;
@@ -471,7 +246,7 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
     countRequest(crc.event);
     const crcResult = await sender.send(crc);
     record(crcResult, true);
-    crcOk = crcAnswerOk(crcResult, options.secret, crc.payload.plainToken);
+    crcOk = crcResult.ok && isCrcAnswer(crcResult.status, crcResult.body, options.secret, crc.payload.plainToken);
     // Unreachable forwarder: stop here instead of counting a whole run of connection errors.
     if (crcResult.ok) {
       paceStart = now();
@@ -484,11 +259,9 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
       if (!stopped()) await releaseHeld(true);
     }
     // Answers in flight, then the retries still waiting (they may add answers in flight again).
-    while (active > 0 || waitingRetries.size > 0) {
-      if (active === 0) phase = 'retry';
-      await new Promise<void>((resolve) => {
-        onSettle = resolve;
-      });
+    while (slots.active() > 0 || waitingRetries.size > 0) {
+      if (slots.active() === 0) phase = 'retry';
+      await slots.nextChange();
     }
     for (const h of held.splice(0)) settle(h.tracked, 'cancelled');
   } finally {
@@ -503,14 +276,14 @@ export async function runSimulation(options: SimulationOptions, deps: Simulation
   return {
     sent: counts.sent,
     accepted: counts.accepted,
-    rejectedByStatus,
+    rejectedByStatus: tally.rejectedByStatus,
     networkErrors: counts.networkErrors,
     crcOk,
     latencyMs: final.latencyMs,
-    latencyBySecond: latencyBySecond.rows(),
+    latencyBySecond: tally.latencyBySecond.rows(),
     durationMs: final.elapsedMs,
     eventsPerSecond: final.eventsPerSecond,
-    sentByEvent,
+    sentByEvent: tally.sentByEvent,
     startedAtMs: startedAt,
     interrupted: stopped(),
     deliveries,

@@ -4,7 +4,7 @@
 // (docs/simulate.md, "Result file"). Building it is pure; writing goes to a temporary file that is
 // then renamed, so a reader never sees half a file.
 import { open, rename, rm } from 'node:fs/promises';
-import type { SimulationSummary } from './run-simulation.ts';
+import type { SimulationSummary } from './simulation-summary.ts';
 
 export const RESULT_SCHEMA = 'qss-forwarder/simulate-result/v1';
 

@@ -159,3 +159,18 @@ export function createDeliveryFaults(seed: number, options: DeliveryFaultOptions
     return { duplicate, holdFor: held ? holdFor : 0 };
   };
 }
+
+/**
+ * The event_ts of each new event: "now", bumped by 1 ms where needed, so that
+ * event|instance|participant|event_ts (event-identity.ts) is unique across the run.
+ */
+export function createUniqueEventTimes(): (event: SimulatedEventName, subject: TrafficSubject, nowMs: number) => number {
+  const lastTs = new Map<string, number>();
+  return (event, s, t) => {
+    const key = `${event}|${s.family}|${s.instance}|${s.participant}`;
+    const last = lastTs.get(key);
+    const ts = last !== undefined && t <= last ? last + 1 : t;
+    lastTs.set(key, ts);
+    return ts;
+  };
+}

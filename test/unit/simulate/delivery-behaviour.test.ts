@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss-event.ts';
 import { eventIdentity } from '../../../src/simulate/event-identity.ts';
-import { runSimulation, type SimulationOptions } from '../../../src/simulate/run-simulation.ts';
+import { runSimulation } from '../../../src/simulate/run-simulation.ts';
+import type { SimulationOptions } from '../../../src/simulate/simulation-options.ts';
 import { startZoomReceiver, type ReceivedRequest, type ZoomReceiver } from './start-zoom-receiver.ts';
 
 const SECRET = 'delivery-test-secret';

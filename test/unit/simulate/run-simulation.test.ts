@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { runSimulation, type SimulationOptions, type SimulationProgress } from '../../../src/simulate/run-simulation.ts';
+import { runSimulation } from '../../../src/simulate/run-simulation.ts';
+import type { SimulationOptions } from '../../../src/simulate/simulation-options.ts';
+import type { SimulationProgress } from '../../../src/simulate/simulation-summary.ts';
 import { startZoomReceiver, type ZoomReceiver } from './start-zoom-receiver.ts';
 
 const SECRET = 'simulate-test-secret';
