@@ -1,7 +1,7 @@
 // Loads both config files; on problems prints every one to stderr and returns undefined.
 import type { Writable } from 'node:stream';
 import { loadConfig, type Env, type LoadedConfig } from '../config/load-config.ts';
-import { formatConfigIssue } from '../config/load-yaml-config.ts';
+import { formatConfigIssue } from '../config/config-issue.ts';
 
 export interface CliIo {
   stdout: Writable;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Env } from '../config/load-config.ts';
 import { parseSinksConfig } from '../config/load-config.ts';
-import { formatConfigIssue } from '../config/load-yaml-config.ts';
+import { formatConfigIssue } from '../config/config-issue.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { ApplyOutcome } from '../worker/start-sink-workers.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';

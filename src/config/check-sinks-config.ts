@@ -4,7 +4,7 @@
 // credentials can be sent as HTTP headers. Each problem comes back with its key path (the loader
 // adds file:line:column); none repeats a secret. Pure.
 import { didYouMean } from './did-you-mean.ts';
-import type { SemanticIssue } from './load-yaml-config.ts';
+import type { SemanticIssue } from './config-issue.ts';
 import { headerValueProblem, parseHttpHeaders } from '../delivery/parse-http-headers.ts';
 import type { SinkConfig } from '../sinks/sink-registry.ts';
 import type { SinksConfig } from '../sinks/sinks-config.ts';

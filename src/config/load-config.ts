@@ -4,7 +4,8 @@ import { DEFAULT_APP } from '../ingress/ingress-config.ts';
 import { checkSinksConfig } from './check-sinks-config.ts';
 import { sinksConfigSchema, type SinksConfig } from '../sinks/sinks-config.ts';
 import { forwarderConfigSchema, type ForwarderConfig } from './forwarder-config.ts';
-import { loadYamlConfig, type ConfigIssue, type ConfigResult, type EnvOverride, type SemanticIssue } from './load-yaml-config.ts';
+import type { ConfigIssue, ConfigResult, SemanticIssue } from './config-issue.ts';
+import { loadYamlConfig, type EnvOverride } from './load-yaml-config.ts';
 
 export interface LoadedConfig {
   forwarder: ForwarderConfig;

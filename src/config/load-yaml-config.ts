@@ -6,17 +6,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, parse as parseYamlValue, visit, type Document, type Node, type Scalar } from 'yaml';
 import { didYouMean } from './did-you-mean.ts';
 import { findAliasProblem } from './find-alias-problem.ts';
+import { sortIssues, type ConfigIssue, type ConfigResult, type SemanticIssue } from './config-issue.ts';
 import { interpolateEnv } from './interpolate-env.ts';
-
-export interface ConfigIssue {
-  /** `file:line:col`, or `environment NAME` for a value that came from an override. */
-  where: string;
-  /** Dotted key path, `(root)` for the whole document. */
-  path: string;
-  message: string;
-}
-
-export type ConfigResult<T> = { ok: true; value: T } | { ok: false; issues: ConfigIssue[] };
 
 export interface EnvOverride {
   env: string;
@@ -30,13 +21,6 @@ export interface EnvOverride {
 function overrideValue(o: EnvOverride, raw: string): unknown {
   if (o.type === 'list') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   return o.type === 'integer' && /^-?[0-9]+$/.test(raw.trim()) ? Number(raw) : raw;
-}
-
-export interface SemanticIssue {
-  path: readonly string[];
-  message: string;
-  /** Point at the key rather than its value (e.g. a value that must not be shown). */
-  key?: boolean;
 }
 
 export interface LoadYamlConfigInput<T> {
@@ -281,22 +265,4 @@ export function loadYamlConfig<T>(input: LoadYamlConfigInput<T>): ConfigResult<T
   for (const s of input.check?.(data as T) ?? []) issues.push({ where: whereOf(s.path, s.key), path: dotted(s.path), message: s.message });
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, value: deepFreeze(data as T) };
-}
-
-function sortKey(issue: ConfigIssue): [number, number] {
-  const m = /:([0-9]+):([0-9]+)$/.exec(issue.where);
-  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
-}
-
-/** Issues in the order they appear in the file (environment overrides first). */
-export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => {
-    const [la, ca] = sortKey(a);
-    const [lb, cb] = sortKey(b);
-    return la - lb || ca - cb;
-  });
-}
-
-export function formatConfigIssue(issue: ConfigIssue): string {
-  return `${issue.where}: ${issue.path}: ${issue.message}`;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseForwarderConfig, parseSinksConfig } from '../../../src/config/load-config.ts';
-import { formatConfigIssue } from '../../../src/config/load-yaml-config.ts';
+import { formatConfigIssue } from '../../../src/config/config-issue.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/config');
 const ROOT = join(import.meta.dirname, '../../..');
