@@ -3,7 +3,7 @@
 // Label values come from closed sets (app names and sink names from config, fixed reason codes).
 // Over 300 lines on purpose: this is the catalogue of the forwarder's own metrics, one declaration
 // each with its name, help and labels, kept as one list to read and grep (docs/metrics.md is
-// generated from it: metric-reference.ts); splitting it by layer would only scatter the names.
+// generated from it: src/dashboards/metric-reference.ts); splitting it by layer would only scatter the names.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface SelfMetrics {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { metricReferenceMarkdown } from '../../../src/observability/metric-reference.ts';
+import { metricReferenceMarkdown } from '../../../src/dashboards/metric-reference.ts';
 import { QOS_METRIC_NAMES } from '../../../src/pipeline/normalize/metric-catalogue.ts';
 
 describe('docs/metrics.md', () => {

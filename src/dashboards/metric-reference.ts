@@ -7,7 +7,7 @@ import { DATADOG_DEFAULT_DENY } from '../sinks/datadog/datadog-sink-config.ts';
 import { datadogMetricName } from '../sinks/datadog/sink-batch-to-datadog.ts';
 import { prometheusLabelName, prometheusMetricName } from '../sinks/prometheus/prometheus-names.ts';
 import { hecMetricName } from '../sinks/splunk-hec/sink-batch-to-hec.ts';
-import { createSelfMetrics } from './self-metrics.ts';
+import { createSelfMetrics } from '../observability/self-metrics.ts';
 
 const code = (s: string): string => `\`${s}\``;
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
@@ -25,7 +25,7 @@ export async function metricReferenceMarkdown(): Promise<string> {
   const out: string[] = [
     '# Metric reference',
     '',
-    '<!-- Generated from the code by src/observability/metric-reference.ts: run `npm run docs:metrics`, do not edit by hand. -->',
+    '<!-- Generated from the code by src/dashboards/metric-reference.ts: run `npm run docs:metrics`, do not edit by hand. -->',
     '',
     '## Zoom quality metrics (the default catalogue)',
     '',
