@@ -2,24 +2,21 @@
 // (count and bytes); up to `concurrency` chunks are in flight; each chunk is sent until the
 // backend's answer — classified by the sink's pure function — says it is done:
 //   success            → delivered (a partial success is counted, never retried)
-//   retryable          → exponential backoff with full jitter, honouring Retry-After; the bus
-//                        position is held meanwhile (backpressure: nothing new is fetched)
+//   retryable          → the delivery retry loop (retry-with-backoff.ts): exponential backoff with
+//                        full jitter, honouring Retry-After; the bus position is held meanwhile
+//                        (backpressure: nothing new is fetched); refused as
+//                        `retries_exhausted:<reason>` after max_attempts
 //   too_large          → split in two and both halves sent (one item too large → refused)
 //   reject_item(i)     → item i's record is refused, the rest of the chunk is sent again
 //   permanent          → every record of the chunk is refused (dead-lettered with the reason);
 //                        with `isolate` (a 400 that does not say which item is bad) a chunk of
 //                        several records is split by record and both halves sent, so that only
 //                        the bad record ends up refused
-// When the consumer stops, no new attempt starts; what was not delivered is left for the next
-// start (nothing is committed for it). Pure apart from time and the attempts it is given.
-import { backoffMs, sleep, type BackoffPolicy } from '../retry/backoff.ts';
+// Every refusal carries the attempts its chunk took. When the consumer stops, no new attempt
+// starts; what was not delivered is left for the next start (nothing is committed for it). Pure
+// apart from time and the attempts it is given.
 import { partial, retryable, type DeliveryResult, type Identified, type RefusedRecord } from './delivery-result.ts';
-
-/** When to stop (the bus's BatchSignals are these): start no new attempt once `stop` aborts; cancel what is in flight once `abort` does. */
-export interface DeliverySignals {
-  stop: AbortSignal;
-  abort: AbortSignal;
-}
+import { retryWithBackoff, type DeliverySignals, type RetryPolicy } from './retry-with-backoff.ts';
 
 export type ChunkVerdict =
   | { kind: 'success'; rejectedItems?: number; warning?: string }
@@ -41,7 +38,7 @@ export interface DeliverChunksOptions<I, R extends Identified> {
   attempt(items: readonly I[], signal: AbortSignal): Promise<{ verdict: ChunkVerdict; ms: number }>;
   recordOf(item: I): R;
   concurrency: number;
-  retry: BackoffPolicy & { max_attempts: number };
+  retry: RetryPolicy;
   signals: DeliverySignals;
   random?: () => number;
   /** Told about every attempt (metrics, logs). */
@@ -62,55 +59,58 @@ export async function deliverChunks<I, R extends Identified>(o: DeliverChunksOpt
   const refused: RefusedRecord<R>[] = [];
   let gaveUp = false;
 
-  const refuse = (items: readonly I[], reason: string): void => {
+  const refuse = (items: readonly I[], reason: string, attempts: number): void => {
     const seen = new Set<string>();
     for (const item of items) {
       const record = o.recordOf(item);
-      if (!seen.has(record.id)) refused.push({ record, reason });
+      if (!seen.has(record.id)) refused.push({ record, reason, attempts });
       seen.add(record.id);
     }
   };
 
   const sendChunk = async (first: I[]): Promise<void> => {
     let items = first;
-    for (let attempt = 1; ; attempt++) {
-      const { verdict, ms } = await o.attempt(items, o.signals.abort);
-      o.onAttempt?.({ items: items.length, verdict, ms, attempt });
+    // One retry loop per pass; a rejected item starts a new pass with the chunk's other items.
+    for (;;) {
+      const outcome = await retryWithBackoff<Exclude<ChunkVerdict, { kind: 'retryable' }>>({
+        retry: o.retry,
+        signals: o.signals,
+        random,
+        async attempt(attempt, signal) {
+          const { verdict, ms } = await o.attempt(items, signal);
+          o.onAttempt?.({ items: items.length, verdict, ms, attempt });
+          return verdict.kind === 'retryable' ? { done: false, reason: verdict.reason, ...(verdict.retryAfterMs === undefined ? {} : { retryAfterMs: verdict.retryAfterMs }) } : { done: true, value: verdict };
+        },
+      });
+      if (outcome.kind === 'stopped') {
+        gaveUp = true;
+        return;
+      }
+      if (outcome.kind === 'exhausted') return refuse(items, outcome.reason, outcome.attempts);
+      const { value: verdict, attempts } = outcome;
       switch (verdict.kind) {
-        case 'success':
-          return;
         case 'permanent': {
           const halves = verdict.isolate === true ? splitByRecord(items, o.recordOf) : undefined;
-          if (halves === undefined) return refuse(items, verdict.reason);
+          if (halves === undefined) return refuse(items, verdict.reason, attempts);
           queue.unshift(...halves);
           return;
         }
         case 'too_large':
-          if (items.length === 1) return refuse(items, verdict.reason);
+          if (items.length === 1) return refuse(items, verdict.reason, attempts);
           queue.unshift(items.slice(0, Math.ceil(items.length / 2)), items.slice(Math.ceil(items.length / 2)));
           return;
         case 'reject_item': {
           // The refused item's record goes to the dead letters whole; its other items are not sent.
           const bad = items[verdict.index];
-          if (bad === undefined) return refuse(items, verdict.reason);
+          if (bad === undefined) return refuse(items, verdict.reason, attempts);
           const record = o.recordOf(bad);
-          refuse([bad], verdict.reason);
+          refuse([bad], verdict.reason, attempts);
           items = items.filter((item) => o.recordOf(item).id !== record.id);
           if (items.length === 0) return;
-          attempt = 0;
           continue;
         }
-        case 'retryable':
-          if (o.retry.max_attempts > 0 && attempt >= o.retry.max_attempts) return refuse(items, `retries_exhausted:${verdict.reason}`);
-          if (o.signals.stop.aborted) {
-            gaveUp = true;
-            return;
-          }
-          await sleep(backoffMs(attempt, o.retry, random(), verdict.retryAfterMs), o.signals.stop);
-          if (o.signals.stop.aborted) {
-            gaveUp = true;
-            return;
-          }
+        case 'success':
+          return;
       }
     }
   };

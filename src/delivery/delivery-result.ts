@@ -10,6 +10,8 @@ export interface Identified {
 export interface RefusedRecord<R extends Identified = Identified> {
   record: R;
   reason: string;
+  /** The attempts made before it was refused (the dead letter's `attempts`); 1 when not given. */
+  attempts?: number;
 }
 
 export type DeliveryResult<R extends Identified = Identified> =

@@ -5,19 +5,19 @@
 // shape and response classifier.
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BackoffPolicy } from '../retry/backoff.ts';
 import { chunkItems } from './chunk-items.ts';
 import { compressBody, contentEncoding } from './compress-body.ts';
-import { deliverChunks, type ChunkVerdict, type DeliverySignals } from './deliver-chunks.ts';
+import { deliverChunks, type ChunkVerdict } from './deliver-chunks.ts';
 import type { DeliveryResult, Identified } from './delivery-result.ts';
 import type { HttpClient, HttpOutcome } from './http-client.ts';
 import type { HttpDeliveryConfig } from './http-delivery-config.ts';
+import type { DeliverySignals, RetryPolicy } from './retry-with-backoff.ts';
 
 export interface HttpSinkContext {
   name: string;
   client: HttpClient;
   delivery: HttpDeliveryConfig;
-  retry: BackoffPolicy & { max_attempts: number };
+  retry: RetryPolicy;
   metrics: SelfMetrics;
   logger: Logger;
   random?: () => number;

@@ -61,11 +61,16 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     log.error({ events: records.length, reason, attempts }, 'events dead-lettered');
   };
 
-  /** Records the pipeline refused (undecodable, not a valid QSS event), grouped by reason. */
-  const deadLetterRejected = async (rejected: readonly { record: BusRecord; reason: string }[]): Promise<void> => {
-    const byReason = new Map<string, BusRecord[]>();
-    for (const { record, reason } of rejected) byReason.set(reason, [...(byReason.get(reason) ?? []), record]);
-    for (const [reason, records] of byReason) await deadLetter(records, reason, 1);
+  /** Records the pipeline (undecodable, not a valid QSS event) or the backend refused, grouped by reason and attempts. */
+  const deadLetterRejected = async (rejected: readonly RefusedRecord<BusRecord>[]): Promise<void> => {
+    const groups = new Map<string, { reason: string; attempts: number; records: BusRecord[] }>();
+    for (const { record, reason, attempts = 1 } of rejected) {
+      const key = `${attempts} ${reason}`;
+      const group = groups.get(key) ?? { reason, attempts, records: [] };
+      group.records.push(record);
+      groups.set(key, group);
+    }
+    for (const { reason, attempts, records } of groups.values()) await deadLetter(records, reason, attempts);
   };
 
   const handler: BatchHandler = async (all, { stop, abort }) => {

@@ -86,6 +86,16 @@ describe('deliverChunks', () => {
     expect(r.calls).to.have.length(3);
   });
 
+  it('every refusal carries the attempts its chunk took (the dead letter\'s attempts)', async () => {
+    const exhausted = await run([items(1)], () => ({ kind: 'retryable', reason: 'timeout' }), { max_attempts: 3 }).promise;
+    expect(exhausted.status === 'partial' && exhausted.refused.map((x) => x.attempts)).to.deep.equal([3]);
+    const refused = await run([items(2)], (_b, call) => (call < 3 ? { kind: 'retryable', reason: 'http_503' } : { kind: 'permanent', reason: 'http_400' })).promise;
+    expect(refused.status === 'partial' && refused.refused.map((x) => [x.record.id, x.attempts])).to.deep.equal([['0', 3], ['1', 3]]);
+    // After a rejected item the rest of the chunk is a new pass: its attempts count from 1 again.
+    const rejected = await run([items(2)], (_b, call) => (call === 1 ? { kind: 'reject_item', index: 0, reason: 'bad' } : call === 2 ? { kind: 'retryable', reason: 'http_503' } : { kind: 'permanent', reason: 'http_400' })).promise;
+    expect(rejected.status === 'partial' && rejected.refused.map((x) => [x.record.id, x.reason, x.attempts])).to.deep.equal([['0', 'bad', 1], ['1', 'http_400', 2]]);
+  });
+
   it('stopping: no new attempt; the batch is left undelivered (retryable) for the next start', async () => {
     const s = signals();
     const r = run([items(1), items(1)], () => ({ kind: 'retryable', reason: 'http_503' }), { s });
