@@ -1,5 +1,5 @@
-// What a sink says about one batch. Values, not exceptions: the shared worker machinery decides
-// what to do (commit, retry with backoff, dead-letter).
+// What a sink says about one batch. Values, not exceptions: delivery retries what is retryable
+// (retry-with-backoff.ts), the consumer commits and dead-letters the rest.
 
 /** What delivery needs of a record: its id. Delivery is generic over the records it carries (bus records, for the sinks). */
 export interface Identified {
@@ -19,7 +19,8 @@ export type DeliveryResult<R extends Identified = Identified> =
   /** Everything was delivered except what was refused; the refused records are dead-lettered. */
   | { status: 'partial'; refused: RefusedRecord<R>[] }
   | { status: 'retryable'; reason: string; retryAfterMs?: number }
-  | { status: 'permanent'; reason: string };
+  /** Nothing of it can be delivered: every record is dead-lettered, `attempts` (1 when not given) recorded. */
+  | { status: 'permanent'; reason: string; attempts?: number };
 
 export const SUCCESS: DeliveryResult<never> = Object.freeze({ status: 'success' });
 

@@ -1,8 +1,12 @@
 // Every sink type, listed explicitly: its config schema and its factory. No folder scanning.
+// Every sink's write is wrapped in the delivery retry loop (src/delivery/retry-writes.ts): the
+// one retry of a whole write (file, stdout) and the guard of a write that throws (a bug); the
+// HTTP sinks retry per request inside their write, through the same loop.
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from '../retry/backoff.ts';
+import type { RetryPolicy } from '../delivery/retry-with-backoff.ts';
+import { retryingWrite } from '../delivery/retry-writes.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { blackholeSinkConfigSchema, type BlackholeSinkConfig } from './blackhole/blackhole-sink-config.ts';
 import { createBlackholeSink } from './blackhole/create-blackhole-sink.ts';
@@ -25,7 +29,7 @@ export type SinkConfig = FileSinkConfig | StdoutSinkConfig | BlackholeSinkConfig
 
 export interface SinkFactoryDeps {
   stdout: Writable;
-  retry: BackoffPolicy & { max_attempts: number };
+  retry: RetryPolicy;
   metrics: SelfMetrics;
   logger: Logger;
 }
@@ -34,11 +38,16 @@ export const sinkConfigSchemas = [fileSinkConfigSchema, stdoutSinkConfigSchema, 
 
 export function createSink(name: string, config: SinkConfig, deps: SinkFactoryDeps): Sink {
   const http = { retry: deps.retry, metrics: deps.metrics, logger: deps.logger.child({ component: 'sink', sink: name }) };
+  const sink = createUnguardedSink(name, config, deps.stdout, http);
+  return { name: sink.name, type: sink.type, write: retryingWrite(sink.write.bind(sink), { name, ...http }), close: () => sink.close() };
+}
+
+function createUnguardedSink(name: string, config: SinkConfig, stdout: Writable, http: Pick<SinkFactoryDeps, 'retry' | 'metrics' | 'logger'>): Sink {
   switch (config.type) {
     case 'file':
       return createFileSink(name, config);
     case 'stdout':
-      return createStdoutSink(name, config, deps.stdout);
+      return createStdoutSink(name, config, stdout);
     case 'blackhole':
       return createBlackholeSink(name, config);
     case 'otlp':

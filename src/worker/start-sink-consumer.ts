@@ -1,12 +1,13 @@
 // One sink's consumer: reads the bus with its own position, runs each batch through the sink's
-// pipeline (decode → normalize → enrich → route → map), hands what is left to the sink, retries
-// retryable failures with backoff (the position does not move meanwhile: backpressure),
-// dead-letters permanent failures and records the pipeline rejected, and lets the bus commit
-// only what is done.
+// pipeline (decode → normalize → enrich → route → map), hands what is left to the sink once,
+// dead-letters what the sink refused and the records the pipeline rejected, and lets the bus
+// commit only what is done. It does not retry: the sink's write does, with backoff, holding the
+// position meanwhile (src/delivery owns retries: retry-writes.ts around every sink's write,
+// deliver-chunks.ts per HTTP request); a write answers `retryable` only when the consumer is
+// stopping, and then nothing is committed.
 import type { Logger } from 'pino';
 import type { BatchHandler, Bus, BusRecord, ConsumerHandle } from '../bus/bus.ts';
-import { backoffMs, sleep } from '../retry/backoff.ts';
-import { retryable, type RefusedRecord } from '../delivery/delivery-result.ts';
+import type { RefusedRecord } from '../delivery/delivery-result.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { prepareSinkBatch, type BatchStats, type PrepareContext, type SinkPipeline } from '../pipeline/prepare-sink-batch.ts';
@@ -25,7 +26,6 @@ export interface SinkConsumerDeps {
   maxWaitMs?: number;
   /** Called after each batch was prepared (the worker reads the shared cache's counters then). */
   afterPrepare?: () => void;
-  random?: () => number;
   now?: () => number;
 }
 
@@ -50,7 +50,6 @@ function countStats(metrics: SelfMetrics, sink: string, stats: BatchStats): void
 
 export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
   const { bus, sink, config, metrics } = deps;
-  const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'worker', sink: sink.name });
 
@@ -86,37 +85,21 @@ export function startSinkConsumer(deps: SinkConsumerDeps): ConsumerHandle {
     }
     const timer = metrics.sinkBatchSeconds.startTimer({ sink: sink.name });
     const payload = { events: prepared.events, points: prepared.points, pointRecords: prepared.pointRecords };
-    for (let attempt = 1; attempt === 1 || !stop.aborted; attempt++) {
-      const result = await sink.write(payload, { stop, abort }).catch((err: unknown) => {
-        log.error({ err }, 'sink threw (a bug): retrying the batch; its position is held');
-        return retryable('sink_threw');
-      });
-      if (result.status === 'success' || result.status === 'partial') {
-        const refused = result.status === 'partial' ? result.refused : [];
-        const refusedIds = new Set(refused.map((r) => r.record.id));
-        metrics.sinkDelivered.inc({ sink: sink.name }, prepared.delivering.length - refusedIds.size);
-        const points = prepared.pointRecords.filter((r) => !refusedIds.has(r.id)).length;
-        if (points > 0) metrics.sinkPointsDelivered.inc({ sink: sink.name }, points);
-        if (attempt > 1) log.info({ attempts: attempt }, 'sink recovered');
-        timer();
-        await deadLetterRejected([...prepared.rejected, ...uniqueRefusals(refused)]);
-        return all.length;
-      }
-      metrics.sinkFailures.inc({ sink: sink.name, reason: result.status });
-      if (result.status === 'permanent') {
-        await deadLetter(prepared.delivering, result.reason, attempt);
-        await deadLetterRejected(prepared.rejected);
-        return all.length;
-      }
-      if (config.retry.max_attempts > 0 && attempt >= config.retry.max_attempts) {
-        await deadLetter(prepared.delivering, `retries_exhausted:${result.reason}`, attempt);
-        await deadLetterRejected(prepared.rejected);
-        return all.length;
-      }
-      if (attempt === 1) log.warn({ reason: result.reason }, 'sink failing; retrying with backoff (position held)');
-      await sleep(backoffMs(attempt, config.retry, random(), result.retryAfterMs), stop);
+    const result = await sink.write(payload, { stop, abort });
+    if (result.status === 'retryable') return 0; // stopping: the batch comes again after the restart
+    if (result.status === 'permanent') {
+      await deadLetter(prepared.delivering, result.reason, result.attempts ?? 1);
+      await deadLetterRejected(prepared.rejected);
+      return all.length;
     }
-    return 0;
+    const refused = result.status === 'partial' ? result.refused : [];
+    const refusedIds = new Set(refused.map((r) => r.record.id));
+    metrics.sinkDelivered.inc({ sink: sink.name }, prepared.delivering.length - refusedIds.size);
+    const points = prepared.pointRecords.filter((r) => !refusedIds.has(r.id)).length;
+    if (points > 0) metrics.sinkPointsDelivered.inc({ sink: sink.name }, points);
+    timer();
+    await deadLetterRejected([...prepared.rejected, ...uniqueRefusals(refused)]);
+    return all.length;
   };
 
   return bus.consume(sink.name, handler, { maxBatchEvents: config.max_batch_events, maxWaitMs: deps.maxWaitMs ?? 0 });

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import type { BusRecord } from '../../../src/bus/bus.ts';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
 import { permanent, retryable, SUCCESS } from '../../../src/delivery/delivery-result.ts';
+import { retryingWrite } from '../../../src/delivery/retry-writes.ts';
+import type { SelfMetrics } from '../../../src/observability/self-metrics.ts';
 import type { WorkerConfig } from '../../../src/worker/worker-config.ts';
 import { startSinkConsumer } from '../../../src/worker/start-sink-consumer.ts';
 import type { Sink, SinkBatch, SinkResult } from '../../../src/sinks/sink.ts';
@@ -39,6 +41,11 @@ function scriptedSink(script: (call: number, batch: readonly BusRecord[]) => Sin
   return sink;
 }
 
+/** The sink as the registry hands it to the consumer: its write guarded by the delivery retry loop (where retries live). */
+function guarded(sink: Sink, metrics: SelfMetrics, config: WorkerConfig, random?: () => number): Sink {
+  return { ...sink, write: retryingWrite(sink.write.bind(sink), { name: sink.name, retry: config.retry, metrics, logger: silentLogger, ...(random === undefined ? {} : { random }) }) };
+}
+
 async function setup(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'qssf-worker-'));
   const path = join(dir, 'bus.sqlite');
@@ -52,7 +59,7 @@ describe('startSinkConsumer', () => {
   it('retries a retryable failure (position held) until it succeeds, in order', async () => {
     const { bus, metrics } = await setup(12);
     const sink = scriptedSink((call) => (call <= 3 ? retryable('http_503') : SUCCESS));
-    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker(), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink: guarded(sink, metrics, worker()), config: worker(), logger: silentLogger, metrics });
     await eventually(() => (sink.received.length === 12 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -64,7 +71,7 @@ describe('startSinkConsumer', () => {
   it('dead-letters a permanently refused batch and goes on with the next', async () => {
     const { bus, metrics, path } = await setup(10);
     const sink = scriptedSink((call) => (call === 1 ? permanent('http_400') : SUCCESS));
-    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker(), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink: guarded(sink, metrics, worker()), config: worker(), logger: silentLogger, metrics });
     await eventually(() => (sink.received.length === 5 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -80,7 +87,7 @@ describe('startSinkConsumer', () => {
   it('with max_attempts, a batch that keeps failing is dead-lettered as retries_exhausted', async () => {
     const { bus, metrics } = await setup(3);
     const sink = scriptedSink(() => retryable('timeout'));
-    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker({ max_attempts: 4 }), logger: silentLogger, metrics });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink: guarded(sink, metrics, worker({ max_attempts: 4 })), config: worker({ max_attempts: 4 }), logger: silentLogger, metrics });
     await eventually(async () => ((await metricValue(metrics, 'qss_forwarder_sink_dead_lettered_total', { reason: 'retries_exhausted:timeout' })) === 3 ? true : undefined));
     await handle.stop(100);
     await bus.close();
@@ -91,16 +98,60 @@ describe('startSinkConsumer', () => {
     const { bus, metrics, path } = await setup(2);
     const failing = scriptedSink(() => retryable('down'));
     const cfg = { ...worker(), retry: { initial_backoff_ms: 60000, max_backoff_ms: 60000, max_attempts: 0 } };
-    const handle = startSinkConsumer({ ...passThroughDeps('scripted'), bus, sink: failing, config: cfg, logger: silentLogger, metrics, random: () => 0.99 });
+    const handle = startSinkConsumer({ ...passThroughDeps('scripted'), bus, sink: guarded(failing, metrics, cfg, () => 0.99), config: cfg, logger: silentLogger, metrics });
     await eventually(() => (failing.calls >= 1 ? true : undefined));
     await handle.stop(50);
     await bus.close();
     const bus2 = openTestBus({ config: testBusConfig(path, { poll_interval_ms: 10, retention: { max_age_hours: 1, max_size_mb: 100 } }), logger: silentLogger, metrics: freshMetrics() });
     const ok = scriptedSink(() => SUCCESS);
-    const handle2 = startSinkConsumer({ ...passThroughDeps('scripted'), bus: bus2, sink: ok, config: worker(), logger: silentLogger, metrics: freshMetrics() });
+    const metrics2 = freshMetrics();
+    const handle2 = startSinkConsumer({ ...passThroughDeps('scripted'), bus: bus2, sink: guarded(ok, metrics2, worker()), config: worker(), logger: silentLogger, metrics: metrics2 });
     await eventually(() => (ok.received.length === 2 ? true : undefined));
     await handle2.stop(100);
     await bus2.close();
     expect(ok.received).to.deep.equal(['{"i":0}', '{"i":1}']);
+  });
+
+  it('calls write once per batch: a retryable answer (the sink gave up: stopping) commits nothing and is neither retried nor dead-lettered here', async () => {
+    const { bus, metrics, path } = await setup(3);
+    let stopped: Promise<void> | undefined;
+    const sink = { ...scriptedSink(() => SUCCESS), calls: 0 };
+    sink.write = async () => {
+      sink.calls++;
+      await new Promise((r) => setImmediate(r)); // the handle exists once the first batch is in hand
+      stopped ??= handle.stop(100);
+      return retryable('stopping');
+    };
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink, config: worker(), logger: silentLogger, metrics });
+    await eventually(() => (stopped === undefined ? undefined : true));
+    await stopped;
+    await bus.close();
+    const db = new Database(path, { readonly: true });
+    const position = db.prepare("SELECT position FROM consumers WHERE name = 'scripted'").get() as { position: number } | undefined;
+    const dead = db.prepare('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number };
+    db.close();
+    expect(sink.calls).to.equal(1);
+    expect(position?.position ?? 0).to.equal(0);
+    expect(dead.n).to.equal(0);
+  });
+
+  it('dead letters keep the attempts: a batch refused for good after two retries, and records the backend refused, each with theirs', async () => {
+    const { bus, metrics, path } = await setup(7);
+    const sink = scriptedSink((call, batch) => {
+      if (call <= 2) return retryable('http_503');
+      if (call === 3) return permanent('http_400');
+      return { status: 'partial', refused: [{ record: batch[0]!, reason: 'retries_exhausted:timeout', attempts: 6 }] };
+    });
+    const handle = startSinkConsumer({ ...passThroughDeps(sink.name), bus, sink: guarded(sink, metrics, worker()), config: worker(), logger: silentLogger, metrics });
+    await eventually(async () => ((await metricValue(metrics, 'qss_forwarder_sink_dead_lettered_total', { sink: 'scripted', reason: 'retries_exhausted:timeout' })) === 1 ? true : undefined));
+    await handle.stop(100);
+    await bus.close();
+    const db = new Database(path, { readonly: true });
+    const dead = db.prepare('SELECT CAST(body AS TEXT) AS body, reason, attempts FROM dead_letters ORDER BY id').all() as { body: string; reason: string; attempts: number }[];
+    db.close();
+    expect(dead).to.deep.equal([
+      ...Array.from({ length: 5 }, (_, i) => ({ body: `{"i":${i}}`, reason: 'http_400', attempts: 3 })),
+      { body: '{"i":5}', reason: 'retries_exhausted:timeout', attempts: 6 },
+    ]);
   });
 });
