@@ -15,7 +15,7 @@ import { forwarderConfigSchema } from '../../../src/config/forwarder-config.ts';
 import { parseForwarderConfig, parseSinksConfig } from '../../../src/config/load-config.ts';
 import { sinkConfigSchemas } from '../../../src/sinks/sink-registry.ts';
 import { sinksConfigSchema } from '../../../src/sinks/sinks-config.ts';
-import { kubernetesSchemaProblems } from './helm-kubernetes-schemas.ts';
+import { kubernetesSchemaProblems } from '../../support/helm-kubernetes-schemas.ts';
 import {
   CHART_DIR,
   RELEASE,
@@ -34,7 +34,7 @@ import {
   type Manifest,
   type Service,
   type Workload,
-} from './helm-render.ts';
+} from '../../support/helm-render.ts';
 
 const CI = ciValuesFiles();
 const FULLNAME = `${RELEASE}-qss-forwarder`;

@@ -6,7 +6,7 @@ import { normalizeQssEvent } from '../../../src/pipeline/normalize/normalize-qss
 import { eventIdentity } from '../../../src/simulate/event-identity.ts';
 import { runSimulation } from '../../../src/simulate/run-simulation.ts';
 import type { SimulationOptions } from '../../../src/simulate/simulation-options.ts';
-import { startZoomReceiver, type ReceivedRequest, type ZoomReceiver } from './start-zoom-receiver.ts';
+import { startZoomReceiver, type ReceivedRequest, type ZoomReceiver } from '../../support/start-zoom-receiver.ts';
 
 const SECRET = 'delivery-test-secret';
 const deps = { now: () => Date.now() };

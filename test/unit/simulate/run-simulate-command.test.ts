@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runSimulateCommand, type SimulateCommandOptions } from '../../../src/simulate/run-simulate-command.ts';
-import { startZoomReceiver, type ZoomReceiver } from './start-zoom-receiver.ts';
+import { startZoomReceiver, type ZoomReceiver } from '../../support/start-zoom-receiver.ts';
 
 const SECRET = 'command-test-secret-value';
 

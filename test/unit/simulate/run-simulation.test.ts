@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { runSimulation } from '../../../src/simulate/run-simulation.ts';
 import type { SimulationOptions } from '../../../src/simulate/simulation-options.ts';
 import type { SimulationProgress } from '../../../src/simulate/simulation-summary.ts';
-import { startZoomReceiver, type ZoomReceiver } from './start-zoom-receiver.ts';
+import { startZoomReceiver, type ZoomReceiver } from '../../support/start-zoom-receiver.ts';
 
 const SECRET = 'simulate-test-secret';
 const deps = { now: () => Date.now() };

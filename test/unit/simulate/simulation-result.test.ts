@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { eventIdentity } from '../../../src/simulate/event-identity.ts';
 import { runSimulateCommand, type SimulateCommandOptions } from '../../../src/simulate/run-simulate-command.ts';
 import type { SimulationResult } from '../../../src/simulate/simulation-result.ts';
-import { startZoomReceiver, type ReceivedRequest, type ZoomReceiver } from './start-zoom-receiver.ts';
+import { startZoomReceiver, type ReceivedRequest, type ZoomReceiver } from '../../support/start-zoom-receiver.ts';
 
 const SECRET = 'result-test-secret-value';
 

@@ -6,11 +6,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { helmBinary } from '../../support/helm-binaries.ts';
+import { helmBinary } from './helm-binaries.ts';
 
 const run = promisify(execFile);
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const CHART_DIR = join(REPO_ROOT, 'helm', 'qss-forwarder');
 export const RELEASE = 'zq';
 
