@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createServer } from 'node:net';
-import type { MetricPoint } from '../../../src/pipeline/map/metric-point.ts';
-import { METRIC_CATALOGUE } from '../../../src/pipeline/normalize/metric-catalogue.ts';
-import { createGaugeStore } from '../../../src/sinks/prometheus/gauge-store.ts';
-import { prometheusLabelName, prometheusMetricName } from '../../../src/sinks/prometheus/prometheus-names.ts';
-import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../support/sink-batches.ts';
+import type { MetricPoint } from '../../../../src/pipeline/map/metric-point.ts';
+import { METRIC_CATALOGUE } from '../../../../src/pipeline/normalize/metric-catalogue.ts';
+import { createGaugeStore } from '../../../../src/sinks/prometheus/gauge-store.ts';
+import { prometheusLabelName, prometheusMetricName } from '../../../../src/sinks/prometheus/prometheus-names.ts';
+import { busRecord, exampleBodies, movedToNow, prepare, signalsFor, testSink } from '../../../support/sink-batches.ts';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {

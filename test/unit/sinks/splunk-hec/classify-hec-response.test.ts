@@ -1,9 +1,9 @@
 // The three sinks' response classifiers, one table: the vendor rules of sink-protocols.md.
 import { expect } from 'chai';
-import type { HttpOutcome } from '../../../src/delivery/http-client.ts';
-import { classifyDatadogResponse } from '../../../src/sinks/datadog/classify-datadog-response.ts';
-import { classifyOtlpResponse } from '../../../src/sinks/otlp/classify-otlp-response.ts';
-import { ackStatus, classifyHecResponse } from '../../../src/sinks/splunk-hec/classify-hec-response.ts';
+import type { HttpOutcome } from '../../../../src/delivery/http-client.ts';
+import { classifyDatadogResponse } from '../../../../src/sinks/datadog/classify-datadog-response.ts';
+import { classifyOtlpResponse } from '../../../../src/sinks/otlp/classify-otlp-response.ts';
+import { ackStatus, classifyHecResponse } from '../../../../src/sinks/splunk-hec/classify-hec-response.ts';
 
 const NOW = Date.UTC(2026, 10, 27);
 const res = (status: number, body = '', headers: Record<string, string> = {}): HttpOutcome => ({ ok: true, status, body, headers, ms: 1 });

@@ -1,13 +1,13 @@
 // The sinks' pure encoders and URL rules.
 import { expect } from 'chai';
-import type { BusRecord } from '../../../src/bus/bus.ts';
-import type { MetricPoint } from '../../../src/pipeline/map/metric-point.ts';
-import { datadogUrls } from '../../../src/sinks/datadog/create-datadog-sink.ts';
-import { datadogMetricName, datadogSeriesBody, datadogTag, inDatadogWindow, tagger } from '../../../src/sinks/datadog/sink-batch-to-datadog.ts';
-import { otlpHeaders, otlpMetricsUrl } from '../../../src/sinks/otlp/create-otlp-sink.ts';
-import { hrTime } from '../../../src/sinks/otlp/points-to-resource-metrics.ts';
-import { hecAckUrl, hecEventUrl } from '../../../src/sinks/splunk-hec/create-splunk-hec-sink.ts';
-import { hecMetricName, pointsToHecItems } from '../../../src/sinks/splunk-hec/sink-batch-to-hec.ts';
+import type { BusRecord } from '../../../../src/bus/bus.ts';
+import type { MetricPoint } from '../../../../src/pipeline/map/metric-point.ts';
+import { datadogUrls } from '../../../../src/sinks/datadog/create-datadog-sink.ts';
+import { datadogMetricName, datadogSeriesBody, datadogTag, inDatadogWindow, tagger } from '../../../../src/sinks/datadog/sink-batch-to-datadog.ts';
+import { otlpHeaders, otlpMetricsUrl } from '../../../../src/sinks/otlp/create-otlp-sink.ts';
+import { hrTime } from '../../../../src/sinks/otlp/points-to-resource-metrics.ts';
+import { hecAckUrl, hecEventUrl } from '../../../../src/sinks/splunk-hec/create-splunk-hec-sink.ts';
+import { hecMetricName, pointsToHecItems } from '../../../../src/sinks/splunk-hec/sink-batch-to-hec.ts';
 
 const record = (id: string): BusRecord => ({ id, body: Buffer.from('{}'), meta: { app: 'default', event: 'meeting.participant_qos', receivedAt: 0 } });
 const attrs = Object.freeze({ 'zoom.qos.type': 'audio_input', 'zoom.meeting.uuid': 'Ab/C==' });
