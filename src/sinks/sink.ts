@@ -4,8 +4,7 @@
 // shared.
 import type { BatchSignals, BusRecord } from '../bus/bus.ts';
 import type { DeliveryResult } from '../delivery/delivery-result.ts';
-import type { MetricPoint } from '../pipeline/map/metric-point.ts';
-import type { SinkEvent } from '../pipeline/map/sink-event.ts';
+import type { MetricPoint, SinkEvent } from '../pipeline/sink-contract.ts';
 
 export interface SinkBatch {
   /** With `data: events`: the routed events, PII policy applied. */

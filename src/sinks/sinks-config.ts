@@ -1,7 +1,6 @@
 // The root schema of sinks.yaml: named sinks, each one of the registered types, and the routes
 // that say which events go to which sinks.
-import type { RouteConfig } from '../pipeline/route/routes-config.ts';
-import { routesConfigSchema } from '../pipeline/route/routes-config.ts';
+import { routesConfigSchema, type RouteConfig } from '../pipeline/sink-contract.ts';
 import { sinkConfigSchemas, type SinkConfig } from './sink-registry.ts';
 
 export const SINK_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';

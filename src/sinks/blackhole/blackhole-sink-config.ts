@@ -1,5 +1,5 @@
 // Schema, type and defaults of a `type: blackhole` sink.
-import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export interface BlackholeSinkConfig extends SinkMappingConfig {
   type: 'blackhole';

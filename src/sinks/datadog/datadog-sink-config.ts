@@ -1,7 +1,7 @@
 // Schema, type and defaults of a `type: datadog` sink: metrics to /api/v2/series, or events to
 // the Logs intake (/api/v2/logs).
 import { httpDeliveryProperties, type HttpDeliveryConfig } from '../../delivery/http-delivery-config.ts';
-import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export const DATADOG_SITES = ['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com', 'ap2.datadoghq.com', 'ddog-gov.com'] as const;
 

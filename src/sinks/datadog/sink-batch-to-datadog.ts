@@ -4,8 +4,7 @@
 //   outside Datadog's window (older than 1 h, more than 10 min ahead) are not sent.
 // - events: a JSON array of log items, the Zoom JSON as `message`.
 import type { BusRecord } from '../../bus/bus.ts';
-import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
-import type { SinkEvent } from '../../pipeline/map/sink-event.ts';
+import type { MetricPoint, SinkEvent } from '../../pipeline/sink-contract.ts';
 
 export const DATADOG_MAX_AGE_MS = 3600_000;
 export const DATADOG_MAX_AHEAD_MS = 600_000;

@@ -1,5 +1,5 @@
 // Schema, type and defaults of a `type: file` sink.
-import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { LOCAL_SINK_DEFAULTS, sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export interface FileSinkConfig extends SinkMappingConfig {
   type: 'file';

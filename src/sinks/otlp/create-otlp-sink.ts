@@ -5,7 +5,7 @@ import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { createHttpClient } from '../../delivery/http-client.ts';
 import { parseHttpHeaders } from '../../delivery/parse-http-headers.ts';
 import { sendHttpChunks, type HttpSinkContext } from '../../delivery/send-http-chunks.ts';
-import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
+import type { MetricPoint } from '../../pipeline/sink-contract.ts';
 import type { Sink } from '../sink.ts';
 import { classifyOtlpResponse } from './classify-otlp-response.ts';
 import type { OtlpSinkConfig } from './otlp-sink-config.ts';

@@ -1,6 +1,6 @@
 // Schema, type and defaults of a `type: otlp` sink: OpenTelemetry metrics over OTLP/HTTP (JSON).
 import { httpDeliveryProperties, type HttpDeliveryConfig } from '../../delivery/http-delivery-config.ts';
-import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export interface OtlpSinkConfig extends SinkMappingConfig, HttpDeliveryConfig {
   type: 'otlp';

@@ -5,7 +5,7 @@
 import { ValueType, type HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type GaugeMetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
+import type { MetricPoint } from '../../pipeline/sink-contract.ts';
 
 export const SCOPE = { name: 'qss-forwarder', version: '0.1.0' } as const;
 

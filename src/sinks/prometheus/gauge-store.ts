@@ -2,7 +2,7 @@
 // the Prometheus text exposition format (0.0.4) on scrape. Series not updated for `idleMs` are
 // dropped, so ended meetings disappear from the scrape. Pure apart from its own state; the clock
 // is passed in.
-import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
+import type { MetricPoint } from '../../pipeline/sink-contract.ts';
 import { prometheusLabelName, prometheusMetricName } from './prometheus-names.ts';
 
 interface Family {

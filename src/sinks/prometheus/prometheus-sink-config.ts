@@ -1,6 +1,6 @@
 // Schema, type and defaults of a `type: prometheus` sink: a scrape endpoint with the last value of
 // every series, named as the OpenTelemetry Collector's Prometheus exporter names them.
-import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export interface PrometheusSinkConfig extends SinkMappingConfig {
   type: 'prometheus';

@@ -5,8 +5,7 @@
 // - events: the Zoom JSON as `event`, `time` = its `event_ts` (else when it was received),
 //   sourcetype `zoom:qss:<event type>`.
 import type { BusRecord } from '../../bus/bus.ts';
-import type { MetricPoint } from '../../pipeline/map/metric-point.ts';
-import type { SinkEvent } from '../../pipeline/map/sink-event.ts';
+import type { MetricPoint, SinkEvent } from '../../pipeline/sink-contract.ts';
 
 export interface HecEnvelopeMeta {
   index?: string | undefined;

@@ -1,7 +1,7 @@
 // Schema, type and defaults of a `type: splunk_hec` sink: Splunk HTTP Event Collector, metrics
 // (multi-metric events) or events (the Zoom JSON).
 import { httpDeliveryProperties, type HttpDeliveryConfig } from '../../delivery/http-delivery-config.ts';
-import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/map/sink-mapping-config.ts';
+import { sinkMappingProperties, type SinkMappingConfig } from '../../pipeline/sink-contract.ts';
 
 export interface SplunkHecSinkConfig extends SinkMappingConfig, HttpDeliveryConfig {
   type: 'splunk_hec';
