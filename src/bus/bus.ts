@@ -1,23 +1,9 @@
 // The bus between the ingress and the sink workers. One interface, several implementations
 // (embedded SQLite today; Kafka later). Outcomes are values; exceptions are bugs.
+import type { BusRecordMeta } from './record-meta.ts';
 
-export interface BusRecordMeta {
-  /** Name of the Zoom app (URL path segment) the event came in on. */
-  app: string;
-  /** Zoom event type, e.g. `meeting.participant_qos`. */
-  event: string;
-  accountId?: string | undefined;
-  /** Meeting/webinar uuid, session id, call id or account id: keeps one instance in order. */
-  instanceKey?: string | undefined;
-  /** When the ingress accepted the event, epoch milliseconds. */
-  receivedAt: number;
-  /** Zoom's `x-zm-request-id` header, when present. */
-  requestId?: string | undefined;
-  /** Zoom's `x-zm-trackingid` header, when present. */
-  trackingId?: string | undefined;
-  /** Set by `replay`: only this sink delivers the record; the others pass it by. */
-  targetSink?: string | undefined;
-}
+/** The record's metadata; its fields are the rows of record-meta.ts. */
+export type { BusRecordMeta };
 
 export interface PublishRequest {
   /** Zoom's body, byte-for-byte as received. */

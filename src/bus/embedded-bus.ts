@@ -22,6 +22,7 @@ import type {
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
 import { createRetention } from './embedded-retention.ts';
 import { openEmbeddedStore, ROW_OVERHEAD_BYTES, type StoreProblem } from './open-embedded-store.ts';
+import { DEAD_LETTER_COLUMNS, deadLetterValues, EVENT_COLUMNS, eventValues, placeholders, rowToMeta } from './record-meta.ts';
 import { createStoreCondition } from './store-condition.ts';
 import { backoffMs, sleep } from '../retry/backoff.ts';
 
@@ -43,17 +44,11 @@ interface Pending {
   resolve: (outcome: PublishOutcome) => void;
 }
 
+/** A row of events: its sequence number, the record's columns (record-meta.ts) and body. */
 interface EventRow {
   seq: number;
-  received_at: number;
-  app: string;
-  event: string;
-  account_id: string | null;
-  instance_key: string | null;
-  request_id: string | null;
-  tracking_id: string | null;
   body: Buffer;
-  target_sink: string | null;
+  [column: string]: unknown;
 }
 
 /** The embedded bus, plus what the Kafka spool needs to know about it. */
@@ -75,20 +70,7 @@ export function walAutocheckpointPages(minFreeBytes: number, pageSize: number): 
 }
 
 function rowToRecord(row: EventRow): BusRecord {
-  return {
-    id: String(row.seq),
-    body: row.body,
-    meta: {
-      app: row.app,
-      event: row.event,
-      accountId: row.account_id ?? undefined,
-      instanceKey: row.instance_key ?? undefined,
-      receivedAt: row.received_at,
-      requestId: row.request_id ?? undefined,
-      trackingId: row.tracking_id ?? undefined,
-      targetSink: row.target_sink ?? undefined,
-    },
-  };
+  return { id: String(row.seq), body: row.body, meta: rowToMeta(row) };
 }
 
 export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
@@ -100,15 +82,11 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'embedded-bus', path: config.path });
 
-  const insert = db.prepare(
-    `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (${placeholders(EVENT_COLUMNS)})`);
   const insertMany = db.transaction((batch: Pending[]) => {
     const ids: number[] = [];
     for (const { request } of batch) {
-      const m = request.meta;
-      const info = insert.run(m.receivedAt, m.app, m.event, m.accountId ?? null, m.instanceKey ?? null, m.requestId ?? null, m.trackingId ?? null, request.body, m.targetSink ?? null);
+      const info = insert.run(...eventValues(request.meta, request.body));
       ids.push(Number(info.lastInsertRowid));
     }
     return ids;
@@ -118,8 +96,7 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
   const selectPosition = db.prepare('SELECT position FROM consumers WHERE name = ?').pluck();
   const commitPosition = db.prepare('UPDATE consumers SET position = ?, updated_at = ?, seen_at = ? WHERE name = ?');
   const insertDead = db.prepare(
-    `INSERT INTO dead_letters (consumer, reason, attempts, dead_at, seq, received_at, app, event, account_id, instance_key, request_id, tracking_id, body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO dead_letters (consumer, reason, attempts, dead_at, seq, ${DEAD_LETTER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ${placeholders(DEAD_LETTER_COLUMNS)})`,
   );
   const countAfter = db.prepare('SELECT count(*) FROM events WHERE seq > ?').pluck();
   const oldestAfter = db.prepare('SELECT min(received_at) FROM events WHERE seq > ?').pluck();
@@ -241,7 +218,7 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
             await waitForEvents(stopping.signal);
             continue;
           }
-          const fillFor = rows.length < options.maxBatchEvents ? (rows[0]?.received_at ?? 0) + (options.maxWaitMs ?? 0) - now() : 0;
+          const fillFor = rows.length < options.maxBatchEvents ? rowToMeta(rows[0]!).receivedAt + (options.maxWaitMs ?? 0) - now() : 0;
           if (fillFor > 0) {
             // Batching by age: let the batch fill until its oldest event is maxWaitMs old.
             await sleep(fillFor, stopping.signal);
@@ -277,8 +254,7 @@ export function openEmbeddedBus(deps: EmbeddedBusDeps): OpenEmbeddedBusOutcome {
   };
 
   const deadLetter = async (record: BusRecord, info: DeadLetterInfo): Promise<void> => {
-    const m = record.meta;
-    insertDead.run(info.consumer, info.reason, info.attempts, now(), Number(record.id), m.receivedAt, m.app, m.event, m.accountId ?? null, m.instanceKey ?? null, m.requestId ?? null, m.trackingId ?? null, record.body);
+    insertDead.run(info.consumer, info.reason, info.attempts, now(), Number(record.id), ...deadLetterValues(record.meta, record.body));
   };
 
   let retentionFailure: string | undefined;

@@ -2,18 +2,13 @@
 // the topic can read it); our metadata travels in headers; the key keeps one meeting (webinar,
 // session, call) on one partition, in order.
 import type { BusRecord, BusRecordMeta, DeadLetterInfo, PublishRequest } from './bus.ts';
+import { kafkaHeadersToMeta, META_HEADERS, metaToKafkaHeaders } from './record-meta.ts';
 
 export const HEADER_SCHEMA_VERSION = '1';
 
 export const H = {
   schema: 'qss-schema',
-  event: 'qss-event',
-  accountId: 'qss-account-id',
-  app: 'qss-app',
-  receivedAt: 'qss-received-at',
-  requestId: 'qss-zm-request-id',
-  trackingId: 'qss-zm-trackingid',
-  targetSink: 'qss-target-sink',
+  ...META_HEADERS,
   dlqSink: 'qss-dlq-sink',
   dlqReason: 'qss-dlq-reason',
   dlqAttempts: 'qss-dlq-attempts',
@@ -39,12 +34,7 @@ export interface IncomingMessage {
 export type Decoded = { ok: true; record: BusRecord } | { ok: false; reason: string };
 
 export function metaToHeaders(meta: BusRecordMeta): Record<string, string> {
-  const h: Record<string, string> = { [H.schema]: HEADER_SCHEMA_VERSION, [H.event]: meta.event, [H.app]: meta.app, [H.receivedAt]: String(meta.receivedAt) };
-  if (meta.accountId !== undefined) h[H.accountId] = meta.accountId;
-  if (meta.requestId !== undefined) h[H.requestId] = meta.requestId;
-  if (meta.trackingId !== undefined) h[H.trackingId] = meta.trackingId;
-  if (meta.targetSink !== undefined) h[H.targetSink] = meta.targetSink;
-  return h;
+  return metaToKafkaHeaders(meta, { [H.schema]: HEADER_SCHEMA_VERSION });
 }
 
 export function publishRequestToMessage(request: PublishRequest): OutgoingMessage {
@@ -63,27 +53,9 @@ export function messageToBusRecord(topic: string, partition: number, message: In
   if (message.value === null || message.value.length === 0) return { ok: false, reason: 'undecodable:empty_value' };
   const schema = header(message, H.schema);
   if (schema !== HEADER_SCHEMA_VERSION) return { ok: false, reason: `undecodable:schema_${schema ?? 'missing'}` };
-  const event = header(message, H.event);
-  const app = header(message, H.app);
-  const receivedAt = Number(header(message, H.receivedAt));
-  if (event === undefined || app === undefined || !Number.isFinite(receivedAt)) return { ok: false, reason: 'undecodable:missing_headers' };
-  return {
-    ok: true,
-    record: {
-      id,
-      body: message.value,
-      meta: {
-        app,
-        event,
-        accountId: header(message, H.accountId),
-        instanceKey: message.key === null ? undefined : message.key.toString(),
-        receivedAt,
-        requestId: header(message, H.requestId),
-        trackingId: header(message, H.trackingId),
-        targetSink: header(message, H.targetSink),
-      },
-    },
-  };
+  const meta = kafkaHeadersToMeta((name) => header(message, name), message.key === null ? undefined : message.key.toString());
+  if (meta === undefined) return { ok: false, reason: 'undecodable:missing_headers' };
+  return { ok: true, record: { id, body: message.value, meta } };
 }
 
 /** Where a dead-lettered record came from and why: headers added to the original ones. */

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDirectory, errnoReason } from '../files/ensure-private-directory.ts';
+import { columnDefinition, columnDefinitions, metaColumnsOf } from './record-meta.ts';
 import { acquireStoreLock, type StoreLock } from './store-lock.ts';
 
 export type StoreProblemCode = 'ZQ_ERR_STORE_PATH' | 'ZQ_ERR_STORE_IN_USE' | 'ZQ_ERR_STORE_CORRUPT';
@@ -34,15 +35,7 @@ export const ROW_OVERHEAD_BYTES = 64;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  received_at INTEGER NOT NULL,
-  app TEXT NOT NULL,
-  event TEXT NOT NULL,
-  account_id TEXT,
-  instance_key TEXT,
-  request_id TEXT,
-  tracking_id TEXT,
-  body BLOB NOT NULL,
-  target_sink TEXT
+${columnDefinitions('events', '  ')}
 );
 CREATE TABLE IF NOT EXISTS consumers (
   name TEXT PRIMARY KEY,
@@ -56,14 +49,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   attempts INTEGER NOT NULL,
   dead_at INTEGER NOT NULL,
   seq INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  app TEXT NOT NULL,
-  event TEXT NOT NULL,
-  account_id TEXT,
-  instance_key TEXT,
-  request_id TEXT,
-  tracking_id TEXT,
-  body BLOB NOT NULL
+${columnDefinitions('dead_letters', '  ')}
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
@@ -89,7 +75,11 @@ function migrate(db: Database.Database): void {
   db.exec(SCHEMA);
   const columns = (table: string): string[] => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
   db.transaction(() => {
-    if (!columns('events').includes('target_sink')) db.exec('ALTER TABLE events ADD COLUMN target_sink TEXT'); // stores made before replay existed
+    // Record fields newer than the store (target_sink: stores made before replay existed).
+    for (const table of ['events', 'dead_letters'] as const) {
+      const has = columns(table);
+      for (const f of metaColumnsOf(table)) if (!has.includes(f.column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${columnDefinition(f, true)}`);
+    }
     // When a process last consumed as this consumer: retention keeps a removed sink's events for a while.
     if (!columns('consumers').includes('seen_at')) {
       // Every consumer of a store made before this gets the whole retired_consumer_hours from now.

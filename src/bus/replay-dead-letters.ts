@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createKafkaClient } from './create-kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { H } from './kafka-record.ts';
+import { DEAD_LETTER_COLUMNS, metaColumn } from './record-meta.ts';
 import { createWholeBatchProducer, sendWholeBatch } from './send-whole-batch.ts';
 
 export interface ReplayFilter {
@@ -47,8 +48,8 @@ export function replayEmbeddedDeadLetters(path: string, filter: ReplayFilter, to
     const move = db.transaction(() => {
       const ids = db.prepare(`SELECT id FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...args) as number[];
       db.prepare(
-        `INSERT INTO events (received_at, app, event, account_id, instance_key, request_id, tracking_id, body, target_sink)
-         SELECT received_at, app, event, account_id, instance_key, request_id, tracking_id, body, ${to === 'consumer' ? 'consumer' : 'NULL'}
+        `INSERT INTO events (${DEAD_LETTER_COLUMNS}, ${metaColumn('targetSink')})
+         SELECT ${DEAD_LETTER_COLUMNS}, ${to === 'consumer' ? 'consumer' : 'NULL'}
          FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id`,
       ).run(...args);
       db.prepare(`DELETE FROM dead_letters WHERE ${where.join(' AND ')}`).run(...args);

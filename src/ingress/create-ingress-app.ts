@@ -6,6 +6,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
+import { zoomHeaderMeta } from '../bus/record-meta.ts';
 import { INGRESS_REJECTIONS, type RejectionCode } from '../errors.ts';
 import type { SelfMetrics } from '../observability/self-metrics.ts';
 import { createWebhookHandler, type WebhookAnswer } from './handle-webhook.ts';
@@ -122,8 +123,7 @@ export function createIngressApp(deps: IngressAppDeps): express.Express {
       rawBody: raw.body,
       signature: header(req, 'x-zm-signature'),
       timestamp: header(req, 'x-zm-request-timestamp'),
-      requestId: header(req, 'x-zm-request-id'),
-      trackingId: header(req, 'x-zm-trackingid'),
+      ...zoomHeaderMeta((name) => header(req, name)),
     });
     answer(res, app, result, startedAt);
   };

@@ -6,6 +6,7 @@
 // here: the Express route reads the body and sends what this returns.
 import { isUtf8 } from 'node:buffer';
 import type { Bus, PublishFailure } from '../bus/bus.ts';
+import { pickZoomHeaderMeta, type ZoomHeaderMeta } from '../bus/record-meta.ts';
 import type { RejectionCode } from '../errors.ts';
 import { verifyZoomSignature, zoomCrcToken, type SignatureFailure } from '../zoom/zoom-signature.ts';
 import { parseZoomBody, type ZoomEventMetadata } from '../zoom/zoom-event-metadata.ts';
@@ -20,7 +21,8 @@ export type WebhookAnswer =
   | { kind: 'crc'; plainToken: string; encryptedToken: string }
   | { kind: 'rejected'; code: RejectionCode };
 
-export interface WebhookRequest {
+/** requestId, trackingId: from Zoom's request headers (record-meta.ts says which). */
+export interface WebhookRequest extends ZoomHeaderMeta {
   app: string;
   /** The current secret first, then previous ones still accepted. */
   secrets: readonly string[];
@@ -29,8 +31,6 @@ export interface WebhookRequest {
   rawBody: Buffer;
   signature: string | undefined;
   timestamp: string | undefined;
-  requestId: string | undefined;
-  trackingId: string | undefined;
 }
 
 export interface WebhookHandlerDeps {
@@ -118,8 +118,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (request: Webhoo
         accountId: meta.accountId,
         instanceKey: meta.instanceKey,
         receivedAt: deps.now(),
-        requestId: request.requestId,
-        trackingId: request.trackingId,
+        ...pickZoomHeaderMeta(request),
       },
     });
     return outcome.ok ? { kind: 'accepted', id: outcome.id } : { kind: 'rejected', code: PUBLISH_CODES[outcome.reason] };

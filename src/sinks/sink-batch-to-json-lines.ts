@@ -2,21 +2,13 @@
 // - event: our metadata plus the body as a string — Zoom's verbatim bytes when the PII policy
 //   changed nothing (JSON.parse(line).body is byte-identical to what Zoom sent).
 // - metric point: name, unit, value, the sample's time (ISO 8601) and the kept attributes.
+import { metaToJson, type MetaJson } from '../bus/record-meta.ts';
 import type { MetricPoint } from '../pipeline/map/metric-point.ts';
 import type { SinkEvent } from '../pipeline/map/sink-event.ts';
 import type { SinkBatch } from './sink.ts';
 
-export interface JsonLineEvent {
-  id: string;
-  received_at: string;
-  app: string;
-  event: string;
-  account_id: string | null;
-  instance_key: string | null;
-  request_id: string | null;
-  tracking_id: string | null;
-  body: string;
-}
+/** One event's line: its id, the record's metadata (record-meta.ts, in that order), its body. */
+export type JsonLineEvent = { id: string } & MetaJson & { body: string };
 
 export interface JsonLinePoint {
   metric: string;
@@ -27,18 +19,7 @@ export interface JsonLinePoint {
 }
 
 export function sinkEventToJsonLine(event: SinkEvent): string {
-  const m = event.record.meta;
-  const line: JsonLineEvent = {
-    id: event.record.id,
-    received_at: new Date(m.receivedAt).toISOString(),
-    app: m.app,
-    event: m.event,
-    account_id: m.accountId ?? null,
-    instance_key: m.instanceKey ?? null,
-    request_id: m.requestId ?? null,
-    tracking_id: m.trackingId ?? null,
-    body: event.body,
-  };
+  const line: JsonLineEvent = { id: event.record.id, ...metaToJson(event.record.meta), body: event.body };
   return `${JSON.stringify(line)}\n`;
 }
 

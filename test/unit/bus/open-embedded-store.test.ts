@@ -91,4 +91,24 @@ describe('openEmbeddedStore', () => {
     opened.db.close();
     opened.lock.release();
   });
+
+  it('an older store gets every record column it lacks, in events and in dead_letters', () => {
+    const path = join(dir, 'bus.sqlite');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, app TEXT NOT NULL, event TEXT NOT NULL, body BLOB NOT NULL);
+      CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL, dead_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL, received_at INTEGER NOT NULL, event TEXT NOT NULL, body BLOB NOT NULL);
+      INSERT INTO dead_letters (consumer, reason, attempts, dead_at, seq, received_at, event, body) VALUES ('file', 'x', 1, 1, 1, 1, 'e', x'00');`);
+    old.close();
+    const opened = open(path);
+    expect(opened.ok).to.equal(true);
+    if (!opened.ok) return;
+    const columns = (table: string) => opened.db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
+    expect(columns('events')).to.deep.equal(['seq', 'received_at', 'app', 'event', 'body', 'account_id', 'instance_key', 'request_id', 'tracking_id', 'target_sink']);
+    expect(columns('dead_letters')).to.include.members(['app', 'account_id', 'instance_key', 'request_id', 'tracking_id']).and.not.include('target_sink');
+    // A required column added to rows already there gets an empty value, not a failed migration.
+    expect(opened.db.prepare('SELECT app, request_id FROM dead_letters').get()).to.deep.equal({ app: '', request_id: null });
+    opened.db.close();
+    opened.lock.release();
+  });
 });
