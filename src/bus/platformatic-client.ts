@@ -5,49 +5,14 @@
 // retries without bound), no retries inside the client (a produce then fails whole), and a fresh
 // client with the bootstrap list rotated after a failure (1.x sends every metadata request to the
 // first reachable bootstrap broker, so one that is SIGSTOPped stalls them all).
-import { readFileSync } from 'node:fs';
-import { Admin, compatibilityPartitioner, Producer, SASLMechanisms, stringSerializer, type Partitioner, type ProducerOptions } from '@platformatic/kafka';
+import { Admin, Producer, stringSerializer, type ProducerOptions } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
 import { accessProblemWithin, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { consumePlatformatic } from './platformatic-consumer.ts';
-
-const MECHANISMS = { plain: SASLMechanisms.PLAIN, 'scram-sha-256': SASLMechanisms.SCRAM_SHA_256, 'scram-sha-512': SASLMechanisms.SCRAM_SHA_512 } as const;
-
-/** The options every client of the bus shares; `rotation` moves that many brokers to the end of the bootstrap list. */
-export function platformaticBaseOptions(config: KafkaBusConfig, rotation = 0) {
-  const n = config.brokers.length;
-  const r = n === 0 ? 0 : rotation % n;
-  const tls = config.tls;
-  return {
-    clientId: config.client_id,
-    bootstrapBrokers: [...config.brokers.slice(r), ...config.brokers.slice(0, r)],
-    connectTimeout: config.connection_timeout_ms,
-    requestTimeout: config.request_timeout_ms,
-    timeout: config.request_timeout_ms,
-    retries: 0,
-    autocreateTopics: false,
-    ...(tls === undefined
-      ? {}
-      : {
-          tls: {
-            rejectUnauthorized: tls.reject_unauthorized,
-            ...(tls.ca_file ? { ca: [readFileSync(tls.ca_file, 'utf8')] } : {}),
-            ...(tls.cert_file ? { cert: readFileSync(tls.cert_file, 'utf8') } : {}),
-            ...(tls.key_file ? { key: readFileSync(tls.key_file, 'utf8') } : {}),
-          },
-        }),
-    ...(config.sasl === undefined ? {} : { sasl: { mechanism: MECHANISMS[config.sasl.mechanism], username: config.sasl.username, password: config.sasl.password } }),
-  };
-}
-
-/** kafkajs's partitioner: murmur2 of the key (Java's), round-robin without one. */
-export function kafkajsPartitioner(): Partitioner<string, Buffer, string, string> {
-  let next = 0;
-  return (message, key) => (key === undefined ? next++ : compatibilityPartitioner(message as never, key));
-}
+import { kafkajsPartitioner, platformaticBaseOptions } from './platformatic-options.ts';
 
 function producerPort(config: KafkaBusConfig, logger: Logger): BusProducer {
   const log = logger.child({ component: 'platformatic-kafka' });

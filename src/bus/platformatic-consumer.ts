@@ -18,7 +18,7 @@ import { kafkaErrorChain } from './is-kafka-refusal.ts';
 import { supervisedConsumerHandle, type OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { messageToBusRecord } from './kafka-record.ts';
-import { platformaticBaseOptions } from './platformatic-client.ts';
+import { platformaticBaseOptions } from './platformatic-options.ts';
 
 export interface PlatformaticConsumerDeps {
   config: KafkaBusConfig;

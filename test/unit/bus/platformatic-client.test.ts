@@ -7,7 +7,7 @@ import { Partitioners } from 'kafkajs';
 import { isKafkaRefusal, kafkaErrorType } from '../../../src/bus/is-kafka-refusal.ts';
 import { kafkaAccessProblem } from '../../../src/bus/kafka-access-problem.ts';
 import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
-import { kafkajsPartitioner, platformaticBaseOptions } from '../../../src/bus/platformatic-client.ts';
+import { kafkajsPartitioner, platformaticBaseOptions } from '../../../src/bus/platformatic-options.ts';
 
 describe('platformatic client: partitioner', () => {
   it('puts every key on the partition kafkajs\'s default partitioner does', () => {
