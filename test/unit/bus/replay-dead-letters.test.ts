@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
-import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-dead-letters.ts';
+import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-embedded-dead-letters.ts';
 import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
 import { startSinkConsumer } from '../../../src/worker/start-sink-consumer.ts';
 import type { Sink } from '../../../src/sinks/sink.ts';
