@@ -1,9 +1,9 @@
 // `qss-forwarder replay --from-dlq [--sink NAME] [--since TIME]`: dead letters back onto the bus,
 // for the sink that refused them, on whichever bus the config selects.
 import type { Env } from '../config/load-config.ts';
-import { replayEmbeddedDeadLetters } from '../bus/replay-embedded-dead-letters.ts';
+import { replayEmbeddedDeadLetters } from '../bus/embedded/replay-embedded-dead-letters.ts';
 import type { ReplayResult } from '../bus/replay-filter.ts';
-import { replayKafkaDeadLetters } from '../bus/replay-kafka-dead-letters.ts';
+import { replayKafkaDeadLetters } from '../bus/kafka/replay-kafka-dead-letters.ts';
 import { createLogger } from '../observability/create-logger.ts';
 import { loadConfigOrReport, type CliIo } from './load-config-or-report.ts';
 

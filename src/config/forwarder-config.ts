@@ -1,6 +1,6 @@
 // The root schema of forwarder.yaml: each section's schema lives beside the code that owns it.
-import { embeddedBusConfigSchema, type EmbeddedBusConfig } from '../bus/embedded-bus-config.ts';
-import { kafkaBusConfigSchema, type KafkaBusConfig } from '../bus/kafka-bus-config.ts';
+import { embeddedBusConfigSchema, type EmbeddedBusConfig } from '../bus/embedded/embedded-bus-config.ts';
+import { kafkaBusConfigSchema, type KafkaBusConfig } from '../bus/kafka/kafka-bus-config.ts';
 import { serverConfigSchema, zoomConfigSchema, type ServerConfig, type ZoomConfig } from '../ingress/ingress-config.ts';
 import { adminConfigSchema, observabilityConfigSchema, type AdminConfig, type ObservabilityConfig } from '../observability/observability-config.ts';
 import { enrichmentConfigSchema, type EnrichmentConfig } from '../pipeline/enrich/enrichment-config.ts';

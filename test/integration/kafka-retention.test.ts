@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { metaToHeaders } from '../../src/bus/kafka-record.ts';
+import { metaToHeaders } from '../../src/bus/kafka/kafka-record.ts';
 import { kafkaForwarderYaml } from '../support/kafka-forwarder-yaml.ts';
 import { sharedKafka, type KafkaCluster } from '../support/start-kafka.ts';
 import { eventually } from '../support/signed-request.ts';

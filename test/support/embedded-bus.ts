@@ -1,7 +1,7 @@
 // The embedded bus in unit tests: a config with quick polling and no timed retention unless asked,
 // and an open that fails the test with the store's own message.
-import { openEmbeddedBus, type EmbeddedBus, type EmbeddedBusDeps } from '../../src/bus/embedded-bus.ts';
-import type { EmbeddedBusConfig } from '../../src/bus/embedded-bus-config.ts';
+import { openEmbeddedBus, type EmbeddedBus, type EmbeddedBusDeps } from '../../src/bus/embedded/embedded-bus.ts';
+import type { EmbeddedBusConfig } from '../../src/bus/embedded/embedded-bus-config.ts';
 
 export interface TestBusOverrides extends Partial<Omit<EmbeddedBusConfig, 'retention' | 'dead_letters'>> {
   retention?: Partial<EmbeddedBusConfig['retention']>;

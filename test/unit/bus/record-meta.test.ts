@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { BusRecordMeta } from '../../../src/bus/bus.ts';
-import { messageToBusRecord, metaToHeaders } from '../../../src/bus/kafka-record.ts';
+import { messageToBusRecord, metaToHeaders } from '../../../src/bus/kafka/kafka-record.ts';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,

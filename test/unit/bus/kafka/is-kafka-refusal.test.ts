@@ -3,7 +3,7 @@
 // wrapped in KafkaJSNonRetriableError set an acknowledged event aside).
 import { expect } from 'chai';
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
-import { isKafkaRefusal, kafkaErrorType } from '../../../src/bus/is-kafka-refusal.ts';
+import { isKafkaRefusal, kafkaErrorType } from '../../../../src/bus/kafka/is-kafka-refusal.ts';
 
 // kafkajs's JS constructors take options its type declarations leave out.
 const Protocol = KafkaJSProtocolError as unknown as new (e: object, options: { retriable: boolean }) => Error;

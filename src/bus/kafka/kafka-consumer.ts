@@ -5,12 +5,12 @@
 // membership; a revoked partition (isStale) stops the batch without committing the rest.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
+import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from '../bus.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { supervisedConsumerHandle } from './kafka-client.ts';
 import { messageToBusRecord } from './kafka-record.ts';
-import { backoffMs, sleep } from '../retry/backoff.ts';
+import { backoffMs, sleep } from '../../retry/backoff.ts';
 
 export interface KafkaConsumerDeps {
   kafka: Kafka;

@@ -3,7 +3,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openEmbeddedStore } from '../../../src/bus/open-embedded-store.ts';
+import { openEmbeddedStore } from '../../../../src/bus/embedded/open-embedded-store.ts';
 
 const open = (path: string) => openEmbeddedStore({ path, setting: 'bus.embedded.path', owner: 'serve', walLimitBytes: 1 << 20 });
 

@@ -7,7 +7,7 @@
 // is almost full, and after a storage error until a write works again (store-condition.ts).
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
 import type {
   BatchHandler,
   Bus,
@@ -18,13 +18,13 @@ import type {
   DeadLetterInfo,
   PublishOutcome,
   PublishRequest,
-} from './bus.ts';
+} from '../bus.ts';
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
 import { createRetention } from './embedded-retention.ts';
 import { openEmbeddedStore, ROW_OVERHEAD_BYTES, type StoreProblem } from './open-embedded-store.ts';
-import { DEAD_LETTER_COLUMNS, deadLetterValues, EVENT_COLUMNS, eventValues, placeholders, rowToMeta } from './record-meta.ts';
+import { DEAD_LETTER_COLUMNS, deadLetterValues, EVENT_COLUMNS, eventValues, placeholders, rowToMeta } from '../record-meta.ts';
 import { createStoreCondition } from './store-condition.ts';
-import { backoffMs, sleep } from '../retry/backoff.ts';
+import { backoffMs, sleep } from '../../retry/backoff.ts';
 
 export interface EmbeddedBusDeps {
   config: EmbeddedBusConfig;

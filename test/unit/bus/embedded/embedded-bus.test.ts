@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Bus, BusRecord } from '../../../src/bus/bus.ts';
-import type { EmbeddedBusConfig } from '../../../src/bus/embedded-bus-config.ts';
-import { walAutocheckpointPages } from '../../../src/bus/embedded-bus.ts';
-import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
-import { capturingLogger, freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
+import type { Bus, BusRecord } from '../../../../src/bus/bus.ts';
+import type { EmbeddedBusConfig } from '../../../../src/bus/embedded/embedded-bus-config.ts';
+import { walAutocheckpointPages } from '../../../../src/bus/embedded/embedded-bus.ts';
+import { openTestBus, testBusConfig } from '../../../support/embedded-bus.ts';
+import { capturingLogger, freshMetrics, metricValue, silentLogger } from '../../../support/test-deps.ts';
 
 function config(path: string, over: Partial<EmbeddedBusConfig['retention']> = {}): EmbeddedBusConfig {
   return testBusConfig(path, { retention: over });
@@ -164,7 +164,7 @@ describe('embedded bus', () => {
     it('a second bus on the same file is refused while the first runs, and opens once it is closed', async () => {
       const path = join(dir, 'bus.sqlite');
       const first = openTestBus({ config: config(path), logger: silentLogger, metrics: freshMetrics(), owner: 'serve' });
-      const { openEmbeddedBus } = await import('../../../src/bus/embedded-bus.ts');
+      const { openEmbeddedBus } = await import('../../../../src/bus/embedded/embedded-bus.ts');
       const second = openEmbeddedBus({ config: config(path), logger: silentLogger, metrics: freshMetrics() });
       expect(second.ok).to.equal(false);
       if (!second.ok) expect(second.problem.message).to.contain(`pid ${process.pid} (serve)`);

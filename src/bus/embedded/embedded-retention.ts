@@ -8,7 +8,7 @@
 // Sizes come from the trigger-kept store_stats (open-embedded-store.ts): no table scans.
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
 import type { EmbeddedBusConfig } from './embedded-bus-config.ts';
 import { ROW_OVERHEAD_BYTES } from './open-embedded-store.ts';
 

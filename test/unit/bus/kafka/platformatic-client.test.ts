@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import { AuthenticationError, MultipleErrors, NetworkError, ProtocolError, TimeoutError } from '@platformatic/kafka';
 import { Partitioners } from 'kafkajs';
-import { isKafkaRefusal, kafkaErrorType } from '../../../src/bus/is-kafka-refusal.ts';
-import { kafkaAccessProblem } from '../../../src/bus/kafka-access-problem.ts';
-import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
-import { kafkajsPartitioner, platformaticBaseOptions } from '../../../src/bus/platformatic-options.ts';
+import { isKafkaRefusal, kafkaErrorType } from '../../../../src/bus/kafka/is-kafka-refusal.ts';
+import { kafkaAccessProblem } from '../../../../src/bus/kafka/kafka-access-problem.ts';
+import type { KafkaBusConfig } from '../../../../src/bus/kafka/kafka-bus-config.ts';
+import { kafkajsPartitioner, platformaticBaseOptions } from '../../../../src/bus/kafka/platformatic-options.ts';
 
 describe('platformatic client: partitioner', () => {
   it('puts every key on the partition kafkajs\'s default partitioner does', () => {

@@ -3,8 +3,8 @@
 // poll_interval_ms). The Kafka ingress's spool is an embedded store too: what Kafka refused goes
 // back to be sent again.
 import Database from 'better-sqlite3';
-import { DEAD_LETTER_COLUMNS, metaColumn } from './record-meta.ts';
-import type { ReplayFilter, ReplayResult } from './replay-filter.ts';
+import { DEAD_LETTER_COLUMNS, metaColumn } from '../record-meta.ts';
+import type { ReplayFilter, ReplayResult } from '../replay-filter.ts';
 
 /**
  * `to`: `consumer` addresses each record to the sink that dead-lettered it (the embedded bus);

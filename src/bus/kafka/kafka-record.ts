@@ -1,8 +1,8 @@
 // Bus records ⇄ Kafka messages. Pure. The value is Zoom's body byte-for-byte (any other consumer of
 // the topic can read it); our metadata travels in headers; the key keeps one meeting (webinar,
 // session, call) on one partition, in order.
-import type { BusRecord, BusRecordMeta, DeadLetterInfo, PublishRequest } from './bus.ts';
-import { kafkaHeadersToMeta, META_HEADERS, metaToKafkaHeaders } from './record-meta.ts';
+import type { BusRecord, BusRecordMeta, DeadLetterInfo, PublishRequest } from '../bus.ts';
+import { kafkaHeadersToMeta, META_HEADERS, metaToKafkaHeaders } from '../record-meta.ts';
 
 export const HEADER_SCHEMA_VERSION = '1';
 

@@ -2,10 +2,10 @@
 // published; consumers (worker side) only where they are consumed; a dead-letter producer only
 // when something is dead-lettered.
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { Bus, BusRecord, DeadLetterInfo } from './bus.ts';
-import { openEmbeddedBus } from './embedded-bus.ts';
-import type { StoreProblem } from './open-embedded-store.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
+import type { Bus, BusRecord, DeadLetterInfo } from '../bus.ts';
+import { openEmbeddedBus } from '../embedded/embedded-bus.ts';
+import type { StoreProblem } from '../embedded/open-embedded-store.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { checkKafkaAccess } from './create-kafka-client.ts';
 import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';

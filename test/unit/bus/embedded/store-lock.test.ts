@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireStoreLock, storeLockPath } from '../../../src/bus/store-lock.ts';
+import { acquireStoreLock, storeLockPath } from '../../../../src/bus/embedded/store-lock.ts';
 
 describe('store lock', () => {
   let dir: string;

@@ -5,10 +5,10 @@
 // Kafka integration tests and the soak runs.
 import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
-import { consumeKafka } from '../../../src/bus/kafka-consumer.ts';
-import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
-import { metaToHeaders } from '../../../src/bus/kafka-record.ts';
-import { freshMetrics, metricValue, silentLogger } from '../../support/test-deps.ts';
+import { consumeKafka } from '../../../../src/bus/kafka/kafka-consumer.ts';
+import type { KafkaBusConfig } from '../../../../src/bus/kafka/kafka-bus-config.ts';
+import { metaToHeaders } from '../../../../src/bus/kafka/kafka-record.ts';
+import { freshMetrics, metricValue, silentLogger } from '../../../support/test-deps.ts';
 
 type EachBatch = (payload: unknown) => Promise<void>;
 

@@ -5,7 +5,7 @@
 // refused at once. Short-lived tools (`replay`) do not take it: they use SQLite's own locking.
 import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { errnoReason } from '../files/ensure-private-directory.ts';
+import { errnoReason } from '../../files/ensure-private-directory.ts';
 
 export interface StoreLock {
   readonly path: string;

@@ -1,5 +1,5 @@
 // Schema, type and defaults of `bus.kafka` in forwarder.yaml.
-import { deadLettersConfigSchema, minFreeDiskSchema, type DeadLettersConfig } from './embedded-bus-config.ts';
+import { deadLettersConfigSchema, minFreeDiskSchema, type DeadLettersConfig } from '../embedded/embedded-bus-config.ts';
 
 export interface KafkaBusConfig {
   brokers: string[];

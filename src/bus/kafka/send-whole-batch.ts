@@ -9,7 +9,7 @@
 // and it is retried whole — by the caller (the ingress spools and drains), or here — which can only
 // duplicate a record (at-least-once, as Kafka is anyway), never drop one.
 import type { Kafka, Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
-import { backoffMs, sleep } from '../retry/backoff.ts';
+import { backoffMs, sleep } from '../../retry/backoff.ts';
 import { isKafkaRefusal } from './is-kafka-refusal.ts';
 
 /** A producer whose sends fail whole instead of retrying part of a batch (see above). */

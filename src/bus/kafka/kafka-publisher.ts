@@ -6,11 +6,11 @@
 // spooled too (keeping order), and a drain loop sends the spool to Kafka in order. When it is empty,
 // publishing goes straight to Kafka again.
 import type { Logger } from 'pino';
-import { backoffMs, sleep } from '../retry/backoff.ts';
-import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from './bus.ts';
-import type { EmbeddedBus } from './embedded-bus.ts';
+import { backoffMs, sleep } from '../../retry/backoff.ts';
+import { createLogSummarizer } from '../../observability/create-log-summarizer.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
+import type { BatchHandler, BusHealth, BusRecord, ConsumerHandle, PublishOutcome, PublishRequest } from '../bus.ts';
+import type { EmbeddedBus } from '../embedded/embedded-bus.ts';
 import { kafkaAccessProblem } from './kafka-access-problem.ts';
 import type { KafkaClient } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';

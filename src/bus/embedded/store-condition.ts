@@ -4,7 +4,7 @@
 // bus checks again on every retention pass and after every write).
 import { statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { errnoReason } from '../files/ensure-private-directory.ts';
+import { errnoReason } from '../../files/ensure-private-directory.ts';
 
 export interface StoreCondition {
   /** Free bytes on the store's filesystem plus the store's own free pages; checks at most every `everyMs`. */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createKafkaClient } from './create-kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import { H } from './kafka-record.ts';
-import type { ReplayFilter, ReplayResult } from './replay-filter.ts';
+import type { ReplayFilter, ReplayResult } from '../replay-filter.ts';
 import { createWholeBatchProducer, sendWholeBatch } from './send-whole-batch.ts';
 
 function text(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { kafkaAccessProblem } from '../../../src/bus/kafka-access-problem.ts';
+import { kafkaAccessProblem } from '../../../../src/bus/kafka/kafka-access-problem.ts';
 
 const sasl = { mechanism: 'scram-sha-512' as const, username: 'qss', password: 'secret-password' };
 

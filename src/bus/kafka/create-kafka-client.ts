@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
+import { createLogSummarizer } from '../../observability/create-log-summarizer.ts';
 import { accessProblemWithin, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 

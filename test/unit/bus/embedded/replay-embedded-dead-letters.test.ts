@@ -2,14 +2,14 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestBus, testBusConfig } from '../../support/embedded-bus.ts';
-import { replayEmbeddedDeadLetters } from '../../../src/bus/replay-embedded-dead-letters.ts';
-import { SUCCESS } from '../../../src/delivery/delivery-result.ts';
-import { startSinkConsumer } from '../../../src/worker/start-sink-consumer.ts';
-import type { Sink } from '../../../src/sinks/sink.ts';
-import { passThroughDeps } from '../../support/pipeline-deps.ts';
-import { eventually } from '../../support/signed-request.ts';
-import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
+import { openTestBus, testBusConfig } from '../../../support/embedded-bus.ts';
+import { replayEmbeddedDeadLetters } from '../../../../src/bus/embedded/replay-embedded-dead-letters.ts';
+import { SUCCESS } from '../../../../src/delivery/delivery-result.ts';
+import { startSinkConsumer } from '../../../../src/worker/start-sink-consumer.ts';
+import type { Sink } from '../../../../src/sinks/sink.ts';
+import { passThroughDeps } from '../../../support/pipeline-deps.ts';
+import { eventually } from '../../../support/signed-request.ts';
+import { freshMetrics, silentLogger } from '../../../support/test-deps.ts';
 
 function recordingSink(name: string): Sink & { got: string[] } {
   const got: string[] = [];

@@ -11,9 +11,9 @@
 // whose parts share the per-partition positions; split, they would pass them all around.
 import { Consumer, ListOffsetTimestamps, MessagesStreamFallbackModes, MessagesStreamModes, stringDeserializer, type ConsumerOptions, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
-import { backoffMs, sleep } from '../retry/backoff.ts';
-import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
+import { backoffMs, sleep } from '../../retry/backoff.ts';
+import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from '../bus.ts';
 import { kafkaErrorChain } from './is-kafka-refusal.ts';
 import { supervisedConsumerHandle, type OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';

@@ -7,7 +7,7 @@
 // first reachable bootstrap broker, so one that is SIGSTOPped stalls them all).
 import { Admin, Producer, stringSerializer, type ProducerOptions } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import { createLogSummarizer } from '../observability/create-log-summarizer.ts';
+import { createLogSummarizer } from '../../observability/create-log-summarizer.ts';
 import { accessProblemWithin, type KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { BusProducer, KafkaClient, OffsetResetListener } from './kafka-client.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Kafka, Producer, ProducerBatch, ProducerConfig } from 'kafkajs';
-import { createWholeBatchProducer, sendWholeBatch } from '../../../src/bus/send-whole-batch.ts';
+import { createWholeBatchProducer, sendWholeBatch } from '../../../../src/bus/kafka/send-whole-batch.ts';
 
 /** A producer that fails its first `failures` sendBatch calls with `error`, recording every batch it was given. */
 function producer(failures: number, error: unknown): { p: Producer; calls: ProducerBatch[] } {

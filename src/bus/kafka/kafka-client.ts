@@ -3,8 +3,8 @@
 // `bus.kafka.client` picks the library: kafkajs (the default) or @platformatic/kafka (compared in
 // docs/deploy.md); everything above this seam — the spool, batching, dead letters — is shared.
 import type { Logger } from 'pino';
-import type { SelfMetrics } from '../observability/self-metrics.ts';
-import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from './bus.ts';
+import type { SelfMetrics } from '../../observability/self-metrics.ts';
+import type { BatchHandler, BusRecord, ConsumeOptions, ConsumerHandle, DeadLetterInfo } from '../bus.ts';
 import type { KafkaAccessProblem } from './kafka-access-problem.ts';
 import type { KafkaBusConfig } from './kafka-bus-config.ts';
 import type { OutgoingMessage } from './kafka-record.ts';

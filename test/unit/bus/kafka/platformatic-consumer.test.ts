@@ -5,11 +5,11 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { Consumer } from '@platformatic/kafka';
-import type { BatchHandler, BusRecord } from '../../../src/bus/bus.ts';
-import type { KafkaBusConfig } from '../../../src/bus/kafka-bus-config.ts';
-import { metaToHeaders } from '../../../src/bus/kafka-record.ts';
-import { consumePlatformatic } from '../../../src/bus/platformatic-consumer.ts';
-import { freshMetrics, silentLogger } from '../../support/test-deps.ts';
+import type { BatchHandler, BusRecord } from '../../../../src/bus/bus.ts';
+import type { KafkaBusConfig } from '../../../../src/bus/kafka/kafka-bus-config.ts';
+import { metaToHeaders } from '../../../../src/bus/kafka/kafka-record.ts';
+import { consumePlatformatic } from '../../../../src/bus/kafka/platformatic-consumer.ts';
+import { freshMetrics, silentLogger } from '../../../support/test-deps.ts';
 
 const config = {
   topic: 't',

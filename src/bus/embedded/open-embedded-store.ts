@@ -6,8 +6,8 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ensurePrivateDirectory, errnoReason } from '../files/ensure-private-directory.ts';
-import { columnDefinition, columnDefinitions, metaColumnsOf } from './record-meta.ts';
+import { ensurePrivateDirectory, errnoReason } from '../../files/ensure-private-directory.ts';
+import { columnDefinition, columnDefinitions, metaColumnsOf } from '../record-meta.ts';
 import { acquireStoreLock, type StoreLock } from './store-lock.ts';
 
 export type StoreProblemCode = 'ZQ_ERR_STORE_PATH' | 'ZQ_ERR_STORE_IN_USE' | 'ZQ_ERR_STORE_CORRUPT';
