@@ -3,8 +3,7 @@
 //   changed nothing (JSON.parse(line).body is byte-identical to what Zoom sent).
 // - metric point: name, unit, value, the sample's time (ISO 8601) and the kept attributes.
 import { metaToJson, type MetaJson } from '../bus/record-meta.ts';
-import type { MetricPoint } from '../pipeline/map/metric-point.ts';
-import type { SinkEvent } from '../pipeline/map/sink-event.ts';
+import type { MetricPoint, SinkEvent } from '../pipeline/sink-contract.ts';
 import type { SinkBatch } from './sink.ts';
 
 /** One event's line: its id, the record's metadata (record-meta.ts, in that order), its body. */
